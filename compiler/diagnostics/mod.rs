@@ -198,7 +198,10 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 }
 
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -238,7 +241,10 @@ mod tests {
     #[test]
     fn suggests_near_misses_only() {
         let names = ["sample-producer", "sample-caller"];
-        assert_eq!(did_you_mean("sample-prodcuer", names), Some("sample-producer"));
+        assert_eq!(
+            did_you_mean("sample-prodcuer", names),
+            Some("sample-producer")
+        );
         assert_eq!(did_you_mean("billing", names), None);
     }
 }

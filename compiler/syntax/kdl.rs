@@ -123,7 +123,12 @@ fn document(doc: &KdlDocument, text: &str, errors: &mut Vec<Diagnostic>) -> Vec<
         }
         if let Some(&(_, list_key, arg_key)) = REPEATED.iter().find(|r| r.0 == name) {
             let item = map_node(node, Some(arg_key), text, errors);
-            push_to_list(&mut entries, list_key, name_span, Node::new(item, node_span));
+            push_to_list(
+                &mut entries,
+                list_key,
+                name_span,
+                Node::new(item, node_span),
+            );
             continue;
         }
         if LISTS.contains(&name) {
@@ -140,7 +145,11 @@ fn document(doc: &KdlDocument, text: &str, errors: &mut Vec<Diagnostic>) -> Vec<
             }
             continue;
         }
-        let args: Vec<&KdlEntry> = node.entries().iter().filter(|e| e.name().is_none()).collect();
+        let args: Vec<&KdlEntry> = node
+            .entries()
+            .iter()
+            .filter(|e| e.name().is_none())
+            .collect();
         let has_props = node.entries().len() > args.len();
         let named = NAMED.iter().find(|n| n.0 == name).map(|n| n.1);
         let value = if has_props || node.children().is_some() || named.is_some() {
@@ -166,13 +175,24 @@ fn document(doc: &KdlDocument, text: &str, errors: &mut Vec<Diagnostic>) -> Vec<
             ([one], false) => entry_span(one, text),
             _ => node_span,
         };
-        push_unique(&mut entries, camel(name), name_span, Node::new(value, span), errors);
+        push_unique(
+            &mut entries,
+            camel(name),
+            name_span,
+            Node::new(value, span),
+            errors,
+        );
     }
     entries
 }
 
 /// A node as a map: its named argument, its properties, its children.
-fn map_node(node: &KdlNode, arg_key: Option<&str>, text: &str, errors: &mut Vec<Diagnostic>) -> Value {
+fn map_node(
+    node: &KdlNode,
+    arg_key: Option<&str>,
+    text: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Value {
     let mut entries = Vec::new();
     let mut args = node.entries().iter().filter(|e| e.name().is_none());
     if let Some(key) = arg_key
@@ -197,7 +217,10 @@ fn map_node(node: &KdlNode, arg_key: Option<&str>, text: &str, errors: &mut Vec<
     for prop in node.entries().iter() {
         let Some(key) = prop.name() else { continue };
         let key_span = tight(span_of(key.span(), text), text);
-        let node = Node::new(value(prop.value(), prop, text, errors), entry_span(prop, text));
+        let node = Node::new(
+            value(prop.value(), prop, text, errors),
+            entry_span(prop, text),
+        );
         push_unique(&mut entries, camel(key.value()), key_span, node, errors);
     }
     if let Some(children) = node.children() {
@@ -206,7 +229,11 @@ fn map_node(node: &KdlNode, arg_key: Option<&str>, text: &str, errors: &mut Vec<
                 match (&mut existing.value.value, child.value.value) {
                     // `port` nodes collected both from here and a sibling document merge.
                     (Value::List(items), Value::List(more)) => items.extend(more),
-                    _ => errors.push(duplicate(&child.key, child.key_span, existing.key_span.clone())),
+                    _ => errors.push(duplicate(
+                        &child.key,
+                        child.key_span,
+                        existing.key_span.clone(),
+                    )),
                 }
             } else {
                 entries.push(child);
@@ -242,7 +269,10 @@ fn value(v: &KdlValue, e: &KdlEntry, text: &str, errors: &mut Vec<Diagnostic>) -
         KdlValue::Integer(i) => match i64::try_from(*i) {
             Ok(i) => Value::Int(i),
             Err(_) => {
-                errors.push(syntax_error(entry_span(e, text), "this number is too large"));
+                errors.push(syntax_error(
+                    entry_span(e, text),
+                    "this number is too large",
+                ));
                 Value::Null
             }
         },
@@ -268,7 +298,13 @@ fn push_to_list(entries: &mut Vec<Entry>, key: &str, key_span: Span, item: Node)
     });
 }
 
-fn push_unique(entries: &mut Vec<Entry>, key: String, key_span: Span, value: Node, errors: &mut Vec<Diagnostic>) {
+fn push_unique(
+    entries: &mut Vec<Entry>,
+    key: String,
+    key_span: Span,
+    value: Node,
+    errors: &mut Vec<Diagnostic>,
+) {
     if let Some(first) = entries.iter().find(|e| e.key == key) {
         errors.push(duplicate(&key, key_span, first.key_span.clone()));
         return;
@@ -318,8 +354,13 @@ service "a" namespace="ns" {
         );
         let svc = &root.get("services").unwrap().items()[0];
         assert_eq!(&text[svc.get("namespace").unwrap().span.clone()], "\"ns\"");
-        assert_eq!(&text[svc.entry("namespace").unwrap().key_span.clone()], "namespace");
-        let cidr = root.get("clusters").unwrap().items()[0].get("podCidr").unwrap();
+        assert_eq!(
+            &text[svc.entry("namespace").unwrap().key_span.clone()],
+            "namespace"
+        );
+        let cidr = root.get("clusters").unwrap().items()[0]
+            .get("podCidr")
+            .unwrap();
         assert_eq!(&text[cidr.span.clone()], "\"10.0.0.0/14\"");
     }
 

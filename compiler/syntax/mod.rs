@@ -30,9 +30,7 @@ pub fn syntax_for(path: &str) -> Option<Syntax> {
 /// Parse a spec source into a syntax tree.
 pub fn parse(source: &Arc<Source>, syntax: Syntax) -> Result<Document, Vec<Diagnostic>> {
     if source.text.len() > MAX_SOURCE_BYTES {
-        return Err(vec![
-            input_too_large(source.text.len()).in_source(source),
-        ]);
+        return Err(vec![input_too_large(source.text.len()).in_source(source)]);
     }
     if source.text.trim().is_empty() {
         return Err(vec![
@@ -51,7 +49,11 @@ pub fn parse(source: &Arc<Source>, syntax: Syntax) -> Result<Document, Vec<Diagn
         Syntax::Kdl => kdl::parse(&source.text),
         Syntax::Yaml => yaml::parse_one(&source.text),
     }
-    .map_err(|ds| ds.into_iter().map(|d| d.in_source(source)).collect::<Vec<_>>())?;
+    .map_err(|ds| {
+        ds.into_iter()
+            .map(|d| d.in_source(source))
+            .collect::<Vec<_>>()
+    })?;
     Ok(Document { root, syntax })
 }
 
@@ -60,9 +62,7 @@ pub fn input_too_large(len: usize) -> Diagnostic {
         "M0001",
         "syntax-error",
         Severity::Error,
-        format!(
-            "the file is {len} bytes; meshc reads at most {MAX_SOURCE_BYTES} bytes"
-        ),
+        format!("the file is {len} bytes; meshc reads at most {MAX_SOURCE_BYTES} bytes"),
     )
     .help("split the file, or check that this is the file you meant")
 }

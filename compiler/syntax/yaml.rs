@@ -19,8 +19,11 @@ pub fn parse_one(text: &str) -> Result<Node, Vec<Diagnostic>> {
         0 => Err(vec![syntax_error(0..0, "the file holds no YAML document")]),
         1 => Ok(docs.remove(0)),
         _ => Err(vec![
-            syntax_error(docs[1].span.clone(), "a spec is one YAML document; this is a second one")
-                  .help("put the whole mesh in one document"),
+            syntax_error(
+                docs[1].span.clone(),
+                "a spec is one YAML document; this is a second one",
+            )
+            .help("put the whole mesh in one document"),
         ]),
     }
 }
@@ -71,10 +74,7 @@ impl<'a> Builder<'a> {
     fn byte(&self, char_index: usize) -> usize {
         match &self.char_bytes {
             None => char_index.min(self.text.len()),
-            Some(table) => table
-                .get(char_index)
-                .copied()
-                .unwrap_or(self.text.len()),
+            Some(table) => table.get(char_index).copied().unwrap_or(self.text.len()),
         }
     }
 
@@ -126,7 +126,10 @@ impl<'a> Builder<'a> {
                     Some(node)
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map {
+                        key: key @ None, ..
+                    }) = stack.last_mut()
+                    {
                         *key = Some((text.into_owned(), span));
                         continue;
                     }
@@ -205,7 +208,10 @@ impl<'a> Builder<'a> {
                     Some(Frame::Seq { items, .. }) => items.push(node),
                     Some(Frame::Map { entries, key, .. }) => {
                         let Some((key, key_span)) = key.take() else {
-                            return Err(syntax_error(node.span, "only plain keys are supported here"));
+                            return Err(syntax_error(
+                                node.span,
+                                "only plain keys are supported here",
+                            ));
                         };
                         if let Some(first) = entries.iter().find(|e| e.key == key) {
                             return Err(syntax_error(key_span, format!("duplicate key `{key}`"))
@@ -283,7 +289,10 @@ mod tests {
         assert_eq!(b[1].as_str(), Some("2"));
         assert_eq!(&text[b[0].span.clone()], "x");
         assert_eq!(&text[root.entry("c").unwrap().key_span.clone()], "c");
-        assert_eq!(root.get("c").unwrap().get("d").unwrap().as_bool(), Some(true));
+        assert_eq!(
+            root.get("c").unwrap().get("d").unwrap().as_bool(),
+            Some(true)
+        );
     }
 
     #[test]
@@ -304,7 +313,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;
-            text += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+            text += &format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            );
         }
         let err = parse_one(&text).unwrap_err();
         assert!(err[0].message.contains("expands to more than"));
@@ -315,10 +326,19 @@ mod tests {
         let text = "[".repeat(50_000) + &"]".repeat(50_000);
         let err = parse_one(&text).unwrap_err();
         // saphyr's own recursion limit answers flow nesting; ours answers block nesting.
-        assert!(err[0].message.contains("recursion limit"), "{}", err[0].message);
-        let block = "a:\n".to_string() + &(1..100).map(|i| " ".repeat(i) + "- \n").collect::<String>();
+        assert!(
+            err[0].message.contains("recursion limit"),
+            "{}",
+            err[0].message
+        );
+        let block =
+            "a:\n".to_string() + &(1..100).map(|i| " ".repeat(i) + "- \n").collect::<String>();
         let err = parse_one(&block).unwrap_err();
-        assert!(err[0].message.contains("nesting deeper"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("nesting deeper"),
+            "{}",
+            err[0].message
+        );
     }
 
     #[test]

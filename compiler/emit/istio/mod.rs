@@ -21,6 +21,7 @@ pub enum IstioApi {
 
 impl IstioApi {
     /// The `apiVersion` for `networking.istio.io` kinds (VirtualService, DestinationRule).
+    #[must_use]
     pub fn networking_api_version(self) -> &'static str {
         match self {
             IstioApi::V1 => "networking.istio.io/v1",
@@ -29,6 +30,7 @@ impl IstioApi {
     }
 
     /// The `apiVersion` for `security.istio.io` kinds (PeerAuthentication, AuthorizationPolicy).
+    #[must_use]
     pub fn security_api_version(self) -> &'static str {
         match self {
             IstioApi::V1 => "security.istio.io/v1",
@@ -43,7 +45,10 @@ mod tests {
 
     #[test]
     fn api_versions() {
-        assert_eq!(IstioApi::V1.networking_api_version(), "networking.istio.io/v1");
+        assert_eq!(
+            IstioApi::V1.networking_api_version(),
+            "networking.istio.io/v1"
+        );
         assert_eq!(
             IstioApi::V1Beta1.networking_api_version(),
             "networking.istio.io/v1beta1"

@@ -26,6 +26,7 @@ impl VirtualService {
     pub const KIND: &'static str = "VirtualService";
 
     /// Builds a VirtualService with `apiVersion` and `kind` set for `api`.
+    #[must_use]
     pub fn new(api: IstioApi, metadata: ObjectMeta, spec: VirtualServiceSpec) -> Self {
         Self {
             api_version: api.networking_api_version().to_owned(),
@@ -137,6 +138,7 @@ impl DestinationRule {
     pub const KIND: &'static str = "DestinationRule";
 
     /// Builds a DestinationRule with `apiVersion` and `kind` set for `api`.
+    #[must_use]
     pub fn new(api: IstioApi, metadata: ObjectMeta, spec: DestinationRuleSpec) -> Self {
         Self {
             api_version: api.networking_api_version().to_owned(),
@@ -485,7 +487,11 @@ mod tests {
 
     #[test]
     fn empty_specs_are_minimal() {
-        let vs = VirtualService::new(IstioApi::V1, ObjectMeta::default(), Default::default());
+        let vs = VirtualService::new(
+            IstioApi::V1,
+            ObjectMeta::default(),
+            VirtualServiceSpec::default(),
+        );
         assert_eq!(
             serde_json::to_value(vs).unwrap(),
             json!({
@@ -495,7 +501,11 @@ mod tests {
                 "spec": {}
             })
         );
-        let dr = DestinationRule::new(IstioApi::V1, ObjectMeta::default(), Default::default());
+        let dr = DestinationRule::new(
+            IstioApi::V1,
+            ObjectMeta::default(),
+            DestinationRuleSpec::default(),
+        );
         assert_eq!(
             serde_json::to_value(dr).unwrap(),
             json!({
