@@ -13,4 +13,5 @@ pub mod output;
 pub mod plan;
 pub mod spec;
 pub mod syntax;
+pub mod synth;
 pub mod verify;

@@ -54,14 +54,17 @@ impl Lower {
             .get("services")
             .map(|s| s.items().iter().filter_map(|s| self.service(s)).collect())
             .unwrap_or_default();
-        Some(Spec {
+        let mut spec = Spec {
             source: Arc::clone(source),
             syntax: self.syntax,
             mesh,
             clusters,
             defaults,
             services,
-        })
+            by_name: Default::default(),
+        };
+        spec.index();
+        Some(spec)
     }
 
     fn mesh(&mut self, node: &Node) -> Mesh {

@@ -4,6 +4,7 @@ use super::values::{Duration, Injection};
 use crate::diagnostics::{Source, Span};
 use crate::syntax::Syntax;
 use ipnet::Ipv4Net;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A value and the span it was read from.
@@ -34,6 +35,8 @@ pub struct Spec {
     pub clusters: Vec<Cluster>,
     pub defaults: Defaults,
     pub services: Vec<Service>,
+    /// Services by name (in spec order), for resolving calls without a scan.
+    pub by_name: HashMap<String, Vec<ServiceId>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +200,17 @@ pub struct Allow {
 pub type ServiceId = usize;
 
 impl Spec {
+    /// Index services by name; call after changing `services`.
+    pub fn index(&mut self) {
+        self.by_name.clear();
+        for (i, s) in self.services.iter().enumerate() {
+            self.by_name
+                .entry(s.name.value.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+
     pub fn cluster(&self, name: &str) -> Option<&Cluster> {
         self.clusters.iter().find(|c| c.name.value == name)
     }
@@ -204,24 +218,19 @@ impl Spec {
     /// The service a call names: in the given namespace, else the caller's, else the only one
     /// of that name. `None` when there is no such service or the name is ambiguous.
     pub fn resolve_call(&self, caller: &Service, call: &Call) -> Option<ServiceId> {
+        let same_name = self.by_name.get(&call.service.value)?;
         let named = |ns: &str| {
-            self.services
+            same_name
                 .iter()
-                .position(|s| s.name.value == call.service.value && s.namespace.value == ns)
+                .copied()
+                .find(|&i| self.services[i].namespace.value == ns)
         };
         if let Some(ns) = &call.namespace {
             return named(ns);
         }
-        named(&caller.namespace).or_else(|| {
-            let mut same_name = self
-                .services
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.name.value == call.service.value);
-            match (same_name.next(), same_name.next()) {
-                (Some((i, _)), None) => Some(i),
-                _ => None,
-            }
+        named(&caller.namespace).or(match same_name.as_slice() {
+            [only] => Some(*only),
+            _ => None,
         })
     }
 
