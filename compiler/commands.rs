@@ -79,32 +79,43 @@ fn failing(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
 
 /// `meshc lint SPEC`.
 pub fn lint(opts: &LintOptions) -> Outcome {
+    lint_all(
+        std::slice::from_ref(&opts.spec),
+        &opts.render,
+        opts.deny_warnings,
+    )
+}
+
+/// `meshc lint SPEC...`: every spec's findings in one report (pre-commit passes several).
+pub fn lint_all(specs: &[PathBuf], render: &Render, deny_warnings: bool) -> Outcome {
     let mut out = Outcome::default();
-    let diagnostics = match read(&opts.spec) {
-        Err(e) => return Outcome::fatal(e),
-        Ok(Err(d)) => vec![d],
-        Ok(Ok(input)) => driver::check(&input).diagnostics,
-    };
-    let diagnostics = if opts.deny_warnings {
-        diagnostics
-            .into_iter()
-            .map(|d| {
-                if d.severity == Severity::Warning {
-                    d.with_severity(Severity::Error)
-                } else {
-                    d
-                }
-            })
-            .collect()
-    } else {
-        diagnostics
-    };
-    opts.render.put(&diagnostics, &mut out);
-    if opts.render.format == Format::Human && diagnostics.is_empty() {
-        out.stderr
-            .push_str(&format!("{}: no problems found\n", opts.spec.display()));
+    let mut all = Vec::new();
+    let mut clean = Vec::new();
+    for spec in specs {
+        let diagnostics = match read(spec) {
+            Err(e) => return Outcome::fatal(e),
+            Ok(Err(d)) => vec![d],
+            Ok(Ok(input)) => driver::check(&input).diagnostics,
+        };
+        if diagnostics.is_empty() {
+            clean.push(spec);
+        }
+        all.extend(diagnostics.into_iter().map(|d| {
+            if deny_warnings && d.severity == Severity::Warning {
+                d.with_severity(Severity::Error)
+            } else {
+                d
+            }
+        }));
     }
-    out.status = u8::from(failing(&diagnostics, false));
+    render.put(&all, &mut out);
+    if render.format == Format::Human {
+        for spec in clean {
+            out.stderr
+                .push_str(&format!("{}: no problems found\n", spec.display()));
+        }
+    }
+    out.status = u8::from(failing(&all, false));
     out
 }
 

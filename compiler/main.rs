@@ -1,7 +1,7 @@
 //! The `meshc` binary: flags in, library calls, output out.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use meshc::commands::{self, BuildOptions, Format, LintOptions, Outcome, Render};
+use meshc::commands::{self, BuildOptions, Format, Outcome, Render};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,8 +32,9 @@ struct Cli {
 enum Command {
     /// Check a spec and report problems (exit 0 clean, 1 errors, 2 could not run).
     Lint {
-        /// The spec: a .kdl, .yaml or .yml file.
-        spec: PathBuf,
+        /// The specs: .kdl, .yaml or .yml files.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputFlags,
         /// Treat warnings as errors (`--deny warnings`).
@@ -104,11 +105,11 @@ impl OutputFlags {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome: Outcome = match cli.command {
-        Command::Lint { spec, output, deny } => commands::lint(&LintOptions {
-            spec,
-            render: output.render(),
-            deny_warnings: deny.is_some(),
-        }),
+        Command::Lint {
+            specs,
+            output,
+            deny,
+        } => commands::lint_all(&specs, &output.render(), deny.is_some()),
         Command::Build {
             spec,
             out,
