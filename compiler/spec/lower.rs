@@ -12,6 +12,9 @@ use crate::syntax::{Document, Node, Syntax};
 use ipnet::Ipv4Net;
 use std::sync::Arc;
 
+/// The widest pod range accepted: a /8 is already a whole private block.
+pub const MIN_POD_PREFIX: u8 = 8;
+
 /// Lower a parsed spec. The spec is `None` when its shape is wrong (schema errors); otherwise
 /// it is returned with any value errors, the bad values left out.
 pub fn lower(source: &Arc<Source>, doc: &Document) -> (Option<Spec>, Vec<Diagnostic>) {
@@ -118,6 +121,22 @@ impl Lower {
         let pod_cidr = node.get("podCidr").and_then(|n| {
             let text = n.as_str()?;
             match text.parse::<Ipv4Net>() {
+                // The range becomes a firewall source: a short prefix would open it to the world.
+                Ok(net) if net.prefix_len() < MIN_POD_PREFIX => {
+                    self.diags.push(
+                        invalid_value::RULE
+                            .diag(format!(
+                                "`{text}` is not a cluster's pod range: firewall rules from it would admit {}",
+                                match net.prefix_len() {
+                                    0 => "every address".to_string(),
+                                    p => format!("2^{} addresses", 32 - p),
+                                }
+                            ))
+                            .at(n.span.clone(), "far too wide")
+                            .help(format!("give the cluster's own pod range (GKE's default is a /14); meshc accepts /{MIN_POD_PREFIX} or narrower")),
+                    );
+                    None
+                }
                 Ok(net) if net.trunc() == net => Some(Spanned::new(net, n.span.clone())),
                 Ok(net) => {
                     let fixed = net.trunc().to_string();
