@@ -76,11 +76,11 @@ fn diagnostic(
             let key = spell(property.as_str()?);
             // Point at the node's name when it has one, not at its whole body.
             let node = root.pointer(path, false);
-            let span = match path_node(root, path).and_then(|n| n.get("name")) {
+            let span = match root.at(path).and_then(|n| n.get("name")) {
                 Some(name) => name.span.clone(),
                 None => node.unwrap_or(0..0),
             };
-            let whose = match path_node(root, path).and_then(|n| n.get("name")).and_then(Node::as_str) {
+            let whose = match root.at(path).and_then(|n| n.get("name")).and_then(Node::as_str) {
                 Some(name) => format!("{} `{name}`", describe(&context)),
                 None => describe(&context),
             };
@@ -90,7 +90,7 @@ fn diagnostic(
                 .help(required_help(doc.syntax, &key))
         }
         ValidationErrorKind::Type { kind } => {
-            let found = path_node(root, path).map_or("a value", Node::describe);
+            let found = root.at(path).map_or("a value", Node::describe);
             invalid_value::RULE
                 .diag(format!("expected {}, found {found}", type_name(&format!("{kind:?}"))))
                 .at(node_span, "wrong type")
@@ -143,17 +143,6 @@ fn diagnostic(
             .diag(format!("invalid value: {}", other.keyword()))
             .at(node_span, "here"),
     })
-}
-
-fn path_node<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut node = root;
-    for token in path.split('/').skip(1) {
-        node = match token.parse::<usize>() {
-            Ok(i) if matches!(node.value, crate::syntax::Value::List(_)) => node.items().get(i)?,
-            _ => node.get(token)?,
-        };
-    }
-    Some(node)
 }
 
 /// The schema definition that a JSON pointer into the spec lands in.

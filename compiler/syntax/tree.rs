@@ -128,6 +128,32 @@ impl Node {
         }
     }
 
+    /// The node at a JSON pointer (`/spec/hosts/0`).
+    pub fn at(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for token in pointer.split('/').skip(1) {
+            node = match &node.value {
+                Value::List(items) => items.get(token.parse::<usize>().ok()?)?,
+                Value::Map(_) => node.get(token)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The list at a JSON pointer; empty when there is none.
+    pub fn list_at(&self, pointer: &str) -> &[Node] {
+        match self.at(pointer).map(|n| &n.value) {
+            Some(Value::List(items)) => items,
+            _ => &[],
+        }
+    }
+
+    /// The string at a JSON pointer.
+    pub fn str_at(&self, pointer: &str) -> Option<&str> {
+        self.at(pointer)?.as_str()
+    }
+
     /// Follow a JSON pointer (`/services/0/name`); for a map key, the key's own span is returned
     /// when `key_span` is set and the pointer ends on that key.
     pub fn pointer(&self, pointer: &str, key_span: bool) -> Option<Span> {

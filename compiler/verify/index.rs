@@ -1,25 +1,89 @@
-//! What the verifier knows of each cluster: its Services, ServiceAccounts and Deployments.
+//! What the verifier knows of each cluster: its Services, ServiceAccounts and workloads, and
+//! the policies it checks.
 
 use super::Manifests;
 use crate::diagnostics::{Source, Span};
+use crate::syntax::Node;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
+
+/// What the verifier keeps of one object: only what its checks read.
+pub enum Fact {
+    Service {
+        ports: Vec<u16>,
+    },
+    ServiceAccount,
+    Workload {
+        service_account: String,
+    },
+    /// VirtualService, DestinationRule, AuthorizationPolicy: checked in full.
+    Policy(Node),
+}
 
 /// One object of a manifest file.
 pub struct Object {
     pub kind: String,
     pub namespace: String,
     pub name: String,
-    pub json: serde_json::Value,
-    pub source: Arc<Source>,
-    pub span: Span,
+    pub fact: Fact,
+    /// Where the object is, for the findings about it; kept for policies only, so that the
+    /// text of every other file can be dropped once read.
+    pub place: Option<(Arc<Source>, Span)>,
+}
+
+impl Object {
+    /// Read the facts of a parsed document; `None` for kinds the verifier does not use.
+    pub fn from_doc(doc: Node, source: &Arc<Source>) -> Option<Object> {
+        let kind = doc.str_at("/kind")?.to_string();
+        let name = doc.str_at("/metadata/name")?.to_string();
+        let namespace = doc
+            .str_at("/metadata/namespace")
+            .unwrap_or("default")
+            .to_string();
+        let span = doc
+            .pointer("/metadata/name", false)
+            .unwrap_or(doc.span.start..doc.span.start);
+        let fact = match kind.as_str() {
+            "Service" => Fact::Service {
+                ports: doc
+                    .list_at("/spec/ports")
+                    .iter()
+                    .filter_map(|p| u16::try_from(p.get("port")?.as_int()?).ok())
+                    .collect(),
+            },
+            "ServiceAccount" => Fact::ServiceAccount,
+            "Deployment" | "StatefulSet" | "DaemonSet" => Fact::Workload {
+                service_account: doc
+                    .str_at("/spec/template/spec/serviceAccountName")
+                    .unwrap_or("default")
+                    .to_string(),
+            },
+            "VirtualService" | "DestinationRule" | "AuthorizationPolicy" => Fact::Policy(doc),
+            _ => return None,
+        };
+        let place = matches!(fact, Fact::Policy(_)).then(|| (Arc::clone(source), span));
+        Some(Object {
+            kind,
+            namespace,
+            name,
+            fact,
+            place,
+        })
+    }
+
+    pub fn policy(&self) -> Option<&Node> {
+        match &self.fact {
+            Fact::Policy(doc) => Some(doc),
+            _ => None,
+        }
+    }
 }
 
 pub struct Index {
-    /// (cluster, namespace, name) → ports; also indexed by the Service's `app` selector.
+    /// (cluster, namespace, name) → ports.
     services: HashMap<(String, String, String), Vec<u16>>,
     service_accounts: HashSet<(String, String)>,
-    /// (namespace, service account) → clusters with a Deployment running as it.
+    /// (namespace, service account) → clusters with a workload running as it.
     sa_clusters: HashMap<(String, String), BTreeSet<String>>,
 }
 
@@ -30,36 +94,23 @@ impl Index {
         let mut sa_clusters: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
         for (cluster, objects) in &m.clusters {
             for o in objects {
-                match o.kind.as_str() {
-                    "Service" => {
-                        let ports: Vec<u16> = o
-                            .json
-                            .pointer("/spec/ports")
-                            .and_then(|p| p.as_array())
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|p| u16::try_from(p.get("port")?.as_u64()?).ok())
-                            .collect();
+                match &o.fact {
+                    Fact::Service { ports } => {
                         services.insert(
                             (cluster.clone(), o.namespace.clone(), o.name.clone()),
-                            ports,
+                            ports.clone(),
                         );
                     }
-                    "ServiceAccount" => {
+                    Fact::ServiceAccount => {
                         service_accounts.insert((o.namespace.clone(), o.name.clone()));
                     }
-                    "Deployment" | "StatefulSet" | "DaemonSet" => {
-                        let sa = o
-                            .json
-                            .pointer("/spec/template/spec/serviceAccountName")
-                            .and_then(|s| s.as_str())
-                            .unwrap_or("default");
+                    Fact::Workload { service_account } => {
                         sa_clusters
-                            .entry((o.namespace.clone(), sa.to_string()))
+                            .entry((o.namespace.clone(), service_account.clone()))
                             .or_default()
                             .insert(cluster.clone());
                     }
-                    _ => {}
+                    Fact::Policy(_) => {}
                 }
             }
         }

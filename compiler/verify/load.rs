@@ -10,6 +10,7 @@ use crate::emit::Files;
 use crate::emit::firewall::{TERRAFORM_FILE, TerraformFile};
 use crate::syntax::yaml;
 use ipnet::Ipv4Net;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -75,18 +76,23 @@ fn load_files_in(files: &Files, root: Option<&Path>) -> Result<Manifests, Vec<Di
     let mut clusters: BTreeMap<String, Vec<Object>> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut firewall = None;
-    for (path, text) in files {
-        if path == TERRAFORM_FILE {
-            firewall = Some(parse_firewall(&name(path), text).map_err(|d| vec![d])?);
-            continue;
-        }
-        let Some((cluster, _)) = path.split_once('/') else {
-            continue;
-        };
-        if cluster == "firewall" || !is_manifest(path) {
-            continue;
-        }
-        match objects(&Source::new(name(path), text.clone())) {
+    if let Some(text) = files.get(TERRAFORM_FILE) {
+        firewall = Some(parse_firewall(&name(TERRAFORM_FILE), text).map_err(|d| vec![d])?);
+    }
+    let manifests: Vec<(&str, &String, &String)> = files
+        .iter()
+        .filter_map(|(path, text)| {
+            let (cluster, _) = path.split_once('/')?;
+            (cluster != "firewall" && is_manifest(path)).then_some((cluster, path, text))
+        })
+        .collect();
+    // Files are independent: parse them on every core.
+    let parsed: Vec<(&str, Result<Vec<Object>, Vec<Diagnostic>>)> = manifests
+        .par_iter()
+        .map(|&(cluster, path, text)| (cluster, objects(&Source::new(name(path), text.clone()))))
+        .collect();
+    for (cluster, result) in parsed {
+        match result {
             Ok(objs) => clusters
                 .entry(cluster.to_string())
                 .or_default()
@@ -152,26 +158,6 @@ fn objects(source: &Arc<Source>) -> Result<Vec<Object>, Vec<Diagnostic>> {
     })?;
     Ok(docs
         .into_iter()
-        .filter_map(|doc| {
-            let json = doc.to_json();
-            let kind = json.get("kind")?.as_str()?.to_string();
-            let name = json.pointer("/metadata/name")?.as_str()?.to_string();
-            let namespace = json
-                .pointer("/metadata/namespace")
-                .and_then(|n| n.as_str())
-                .unwrap_or("default")
-                .to_string();
-            Some(Object {
-                kind,
-                namespace,
-                name,
-                json,
-                source: Arc::clone(source),
-                // Point at the object's name: the line a reader looks for.
-                span: doc
-                    .pointer("/metadata/name", false)
-                    .unwrap_or(doc.span.start..doc.span.start),
-            })
-        })
+        .filter_map(|doc| Object::from_doc(doc, source))
         .collect())
 }

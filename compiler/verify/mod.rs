@@ -19,6 +19,7 @@ use crate::check::rules::{missing_firewall_rule, unknown_principal, unresolved_h
 use crate::diagnostics::Diagnostic;
 use crate::driver::Fatal;
 use crate::emit::Files;
+use crate::syntax::Node;
 use index::{Index, Object};
 use std::path::Path;
 
@@ -41,11 +42,10 @@ pub fn verify_files(files: &Files) -> Vec<String> {
 
 /// `meshc verify DIR`: diagnostics in the manifests' own files.
 pub fn verify_dir(dir: &Path) -> Result<Vec<Diagnostic>, Fatal> {
-    let manifests = load_dir(dir)?;
-    match manifests {
-        Ok(m) => Ok(verify(&m)),
-        Err(diags) => Ok(diags),
-    }
+    Ok(match load_dir(dir)? {
+        Ok(m) => verify(&m),
+        Err(diags) => diags,
+    })
 }
 
 /// Everything read from one output tree.
@@ -54,19 +54,28 @@ pub struct Manifests {
     pub firewall: Option<load::FirewallFile>,
 }
 
+/// A finding about an object, placed at its name.
+fn at(o: &Object, d: Diagnostic, label: &str) -> Diagnostic {
+    match &o.place {
+        Some((source, span)) => d.at(span.clone(), label).in_source(source),
+        None => d,
+    }
+}
+
 pub fn verify(m: &Manifests) -> Vec<Diagnostic> {
     let index = Index::new(m);
     let mut out = Vec::new();
     for (cluster, objects) in &m.clusters {
         for o in objects {
+            let Some(doc) = o.policy() else { continue };
             match o.kind.as_str() {
-                "VirtualService" => check_virtual_service(&index, cluster, o, &mut out),
+                "VirtualService" => check_virtual_service(&index, cluster, o, doc, &mut out),
                 "DestinationRule" => {
-                    if let Some(host) = o.json.pointer("/spec/host").and_then(|h| h.as_str()) {
+                    if let Some(host) = doc.str_at("/spec/host") {
                         check_host(&index, cluster, o, host, None, &mut out);
                     }
                 }
-                "AuthorizationPolicy" => check_authorization(&index, m, cluster, o, &mut out),
+                "AuthorizationPolicy" => check_authorization(&index, m, cluster, o, doc, &mut out),
                 _ => {}
             }
         }
@@ -74,21 +83,24 @@ pub fn verify(m: &Manifests) -> Vec<Diagnostic> {
     out
 }
 
-fn check_virtual_service(index: &Index, cluster: &str, o: &Object, out: &mut Vec<Diagnostic>) {
-    let hosts = o.json.pointer("/spec/hosts").and_then(|h| h.as_array());
-    for host in hosts.into_iter().flatten().filter_map(|h| h.as_str()) {
+fn check_virtual_service(
+    index: &Index,
+    cluster: &str,
+    o: &Object,
+    doc: &Node,
+    out: &mut Vec<Diagnostic>,
+) {
+    for host in doc.list_at("/spec/hosts").iter().filter_map(Node::as_str) {
         check_host(index, cluster, o, host, None, out);
     }
-    let routes = o.json.pointer("/spec/http").and_then(|h| h.as_array());
-    for route in routes.into_iter().flatten() {
-        let dests = route.get("route").and_then(|r| r.as_array());
-        for dest in dests.into_iter().flatten() {
-            let Some(host) = dest.pointer("/destination/host").and_then(|h| h.as_str()) else {
+    for route in doc.list_at("/spec/http") {
+        for dest in route.list_at("/route") {
+            let Some(host) = dest.str_at("/destination/host") else {
                 continue;
             };
             let port = dest
-                .pointer("/destination/port/number")
-                .and_then(|p| p.as_u64())
+                .at("/destination/port/number")
+                .and_then(Node::as_int)
                 .and_then(|p| u16::try_from(p).ok());
             check_host(index, cluster, o, host, port, out);
         }
@@ -107,30 +119,28 @@ fn check_host(
     let Some((name, ns)) = index::service_of_host(host, &o.namespace) else {
         return;
     };
+    let what = format!("{} {}/{}", o.kind, o.namespace, o.name);
     match index.service(cluster, &ns, &name) {
-        None => out.push(
+        None => out.push(at(
+            o,
             unresolved_host::RULE
                 .diag(format!(
-                    "{} {}/{}: host `{host}` has no Service in cluster `{cluster}`",
-                    o.kind, o.namespace, o.name
+                    "{what}: host `{host}` has no Service in cluster `{cluster}`"
                 ))
-                .at(o.span.clone(), "refers to it")
                 .help(format!(
                     "add a Service `{name}` in namespace `{ns}` to `{cluster}`"
-                ))
-                .in_source(&o.source),
-        ),
+                )),
+            "refers to it",
+        )),
         Some(ports) => {
             if let Some(p) = port.filter(|p| !ports.contains(p)) {
-                out.push(
-                    unresolved_host::RULE
-                        .diag(format!(
-                            "{} {}/{}: Service `{ns}/{name}` in `{cluster}` has no port {p}",
-                            o.kind, o.namespace, o.name
-                        ))
-                        .at(o.span.clone(), "names the port")
-                        .in_source(&o.source),
-                );
+                out.push(at(
+                    o,
+                    unresolved_host::RULE.diag(format!(
+                        "{what}: Service `{ns}/{name}` in `{cluster}` has no port {p}"
+                    )),
+                    "names the port",
+                ));
             }
         }
     }
@@ -141,75 +151,65 @@ fn check_authorization(
     m: &Manifests,
     cluster: &str,
     o: &Object,
+    doc: &Node,
     out: &mut Vec<Diagnostic>,
 ) {
-    let callee = o
-        .json
-        .pointer("/spec/selector/matchLabels/app")
-        .and_then(|a| a.as_str());
-    let rules = o.json.pointer("/spec/rules").and_then(|r| r.as_array());
-    for rule in rules.into_iter().flatten() {
+    let callee = doc.str_at("/spec/selector/matchLabels/app");
+    for rule in doc.list_at("/spec/rules") {
         let ports: Vec<u16> = rule
-            .get("to")
-            .and_then(|t| t.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.pointer("/operation/ports")?.as_array().cloned())
-            .flatten()
+            .list_at("/to")
+            .iter()
+            .flat_map(|t| t.list_at("/operation/ports"))
             .filter_map(|p| p.as_str()?.parse().ok())
             .collect();
         let principals = rule
-            .get("from")
-            .and_then(|f| f.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.pointer("/source/principals")?.as_array().cloned())
-            .flatten();
-        for principal in principals.filter_map(|p| p.as_str().map(str::to_string)) {
-            let Some((ns, sa)) = index::parse_principal(&principal) else {
+            .list_at("/from")
+            .iter()
+            .flat_map(|f| f.list_at("/source/principals"));
+        for principal in principals.filter_map(Node::as_str) {
+            let Some((ns, sa)) = index::parse_principal(principal) else {
                 continue;
             };
             if ns == "istio-system" {
                 continue; // the mesh's own gateways: not part of the manifests
             }
             if !index.service_account_exists(&ns, &sa) {
-                out.push(
+                out.push(at(
+                    o,
                     unknown_principal::RULE
                         .diag(format!(
                             "AuthorizationPolicy {}/{} in `{cluster}` allows `{principal}`, but no cluster has ServiceAccount `{ns}/{sa}`",
                             o.namespace, o.name
                         ))
-                        .at(o.span.clone(), "allows it")
-                        .help("the principal never matches: fix the namespace or service account name")
-                        .in_source(&o.source),
-                );
+                        .help("the principal never matches: fix the namespace or service account name"),
+                    "allows it",
+                ));
                 continue;
             }
             let Some(callee) = callee else { continue };
             // The call this policy allows must resolve wherever the caller runs.
             for caller_cluster in index.clusters_running_sa(&ns, &sa) {
                 match index.service(&caller_cluster, &o.namespace, callee) {
-                    None => out.push(
+                    None => out.push(at(
+                        o,
                         unresolved_host::RULE
                             .diag(format!(
                                 "`{ns}/{sa}` calls `{callee}.{}` from `{caller_cluster}`, where no Service `{callee}` resolves",
                                 o.namespace
                             ))
-                            .at(o.span.clone(), "allows the call")
-                            .help(format!("add a Service `{callee}` in namespace `{}` to `{caller_cluster}`", o.namespace))
-                            .in_source(&o.source),
-                    ),
+                            .help(format!("add a Service `{callee}` in namespace `{}` to `{caller_cluster}`", o.namespace)),
+                        "allows the call",
+                    )),
                     Some(have) => {
                         for p in ports.iter().filter(|p| !have.contains(p)) {
-                            out.push(
-                                unresolved_host::RULE
-                                    .diag(format!(
-                                        "`{callee}.{}` in `{caller_cluster}` has no port {p}, which `{ns}/{sa}` is allowed to call",
-                                        o.namespace
-                                    ))
-                                    .at(o.span.clone(), "allows the port")
-                                    .in_source(&o.source),
-                            );
+                            out.push(at(
+                                o,
+                                unresolved_host::RULE.diag(format!(
+                                    "`{callee}.{}` in `{caller_cluster}` has no port {p}, which `{ns}/{sa}` is allowed to call",
+                                    o.namespace
+                                )),
+                                "allows the port",
+                            ));
                         }
                     }
                 }
@@ -218,15 +218,15 @@ fn check_authorization(
                 {
                     for p in &ports {
                         if !fw.allows(&caller_cluster, cluster, *p) {
-                            out.push(
+                            out.push(at(
+                                o,
                                 missing_firewall_rule::RULE
                                     .diag(format!(
                                         "no firewall rule lets pods of `{caller_cluster}` reach `{callee}` on nodes of `{cluster}`, port {p}"
                                     ))
-                                    .at(o.span.clone(), "allows the call")
-                                    .help("add an ingress rule from the caller cluster's pod range to the callee cluster's node tag")
-                                    .in_source(&o.source),
-                            );
+                                    .help("add an ingress rule from the caller cluster's pod range to the callee cluster's node tag"),
+                                "allows the call",
+                            ));
                         }
                     }
                 }
