@@ -49,10 +49,12 @@ pub fn plan(spec: &Spec) -> Option<Firewall> {
     Some(Firewall { rules, clusters })
 }
 
+/// What one ordered pair of clusters needs open: the ports, and the calls that need them.
+type PairNeeds = (BTreeSet<u16>, BTreeSet<String>);
+
 /// One rule per ordered pair of clusters with a call between them, on exactly the callee ports.
 fn per_call(spec: &Spec) -> Vec<FirewallRule> {
-    // (from, to) → (ports, edges that need them)
-    let mut pairs: BTreeMap<(&str, &str), (BTreeSet<u16>, BTreeSet<String>)> = BTreeMap::new();
+    let mut pairs: BTreeMap<(&str, &str), PairNeeds> = BTreeMap::new();
     for (caller, _, callee) in spec.edges() {
         let (caller, callee) = (&spec.services[caller], &spec.services[callee]);
         for from in &caller.runs_in {

@@ -123,7 +123,7 @@ fn diagnostic(
             } else {
                 &invalid_value::RULE
             };
-            let key = path.rsplit('/').next().map(|k| spell(k)).unwrap_or_default();
+            let key = path.rsplit('/').next().map(&spell).unwrap_or_default();
             rule.diag(format!("`{key}` is {instance}; it must be {bound} {limit}"))
                 .at(node_span, "out of range")
         }

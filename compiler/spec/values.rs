@@ -11,9 +11,9 @@ pub struct Duration {
 
 impl Duration {
     pub fn from_micros(micros: u64) -> Self {
-        let text = if micros % 1_000_000 == 0 {
+        let text = if micros.is_multiple_of(1_000_000) {
             format!("{}s", micros / 1_000_000)
-        } else if micros % 1_000 == 0 {
+        } else if micros.is_multiple_of(1_000) {
             format!("{}ms", micros / 1_000)
         } else {
             format!("{micros}us")

@@ -40,7 +40,7 @@ impl FirewallFile {
                     .iter()
                     .filter_map(|s| s.parse::<Ipv4Net>().ok())
                     .any(|range| range.contains(&pods));
-                let target = r.target_tags.iter().any(|t| *t == b.node_tag);
+                let target = r.target_tags.contains(&b.node_tag);
                 let port_ok = r.allow.iter().any(|a| {
                     matches!(a.protocol.as_str(), "tcp" | "all")
                         && (a.ports.is_empty() || a.ports.iter().any(|p| port_in(p, port)))
@@ -58,6 +58,9 @@ fn port_in(spec: &str, port: u16) -> bool {
         None => spec.parse::<u16>() == Ok(port),
     }
 }
+
+/// The objects of one file, or why it could not be read.
+type Parsed = Result<Vec<Object>, Vec<Diagnostic>>;
 
 fn is_manifest(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
@@ -87,7 +90,7 @@ fn load_files_in(files: &Files, root: Option<&Path>) -> Result<Manifests, Vec<Di
         })
         .collect();
     // Files are independent: parse them on every core.
-    let parsed: Vec<(&str, Result<Vec<Object>, Vec<Diagnostic>>)> = manifests
+    let parsed: Vec<(&str, Parsed)> = manifests
         .par_iter()
         .map(|&(cluster, path, text)| (cluster, objects(&Source::new(name(path), text.clone()))))
         .collect();
