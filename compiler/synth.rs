@@ -49,6 +49,9 @@ impl Rng {
     }
 }
 
+/// Per tier of the callee: the call's timeout, and the per-try timeout when it retries.
+const TIERS: [(&str, &str); 4] = [("8s", "4s"), ("6s", "3s"), ("4s", "2s"), ("2s", "1s")];
+
 const REGIONS: [&str; 4] = ["us-west1", "us-east1", "europe-west1", "asia-east1"];
 
 /// The spec of a synthetic mesh, in its YAML shape.
@@ -75,6 +78,25 @@ pub fn generate(p: &Params) -> Value {
             )
         })
         .collect();
+    // Calls go to later services, so the graph has no cycles. Services fall in four tiers by
+    // position; a call's timeout shrinks with the callee's tier, so no caller gives up before
+    // its callee's own calls could finish, and only calls that cross into a deeper tier retry
+    // (once, within the timeout): no path amplifies a request more than 2³ times.
+    let tier = |i: usize| i * TIERS.len() / p.services.max(1);
+    let mut targets: Vec<Vec<usize>> = vec![Vec::new(); p.services];
+    let mut called = vec![false; p.services];
+    for (i, t) in targets.iter_mut().enumerate() {
+        if i + 1 >= p.services {
+            break;
+        }
+        for _ in 0..p.calls {
+            let target = i + 1 + rng.below(p.services - i - 1);
+            if !t.contains(&target) {
+                t.push(target);
+                called[target] = true;
+            }
+        }
+    }
     let services: Vec<Value> = (0..p.services)
         .map(|i| {
             let (name, ns) = &names[i];
@@ -84,21 +106,18 @@ pub fn generate(p: &Params) -> Value {
             if i % 5 == 0 && p.clusters > 1 {
                 runs_in.push(format!("cluster{}", (first + 1) % p.clusters + 1));
             }
-            let mut calls = Vec::new();
-            if i + 1 < p.services {
-                for _ in 0..p.calls {
-                    let target = i + 1 + rng.below(p.services - i - 1);
+            let calls: Vec<Value> = targets[i]
+                .iter()
+                .map(|&target| {
                     let (tname, tns) = &names[target];
-                    if calls.iter().any(|c: &Value| c["service"] == *tname) {
-                        continue;
+                    let (timeout, per_try) = TIERS[tier(target)];
+                    let mut call = json!({"service": tname, "namespace": tns, "timeout": timeout});
+                    if tier(target) > tier(i) {
+                        call["retries"] = json!({"attempts": 1, "perTryTimeout": per_try});
                     }
-                    let mut call = json!({"service": tname, "namespace": tns});
-                    if rng.below(3) == 0 {
-                        call["timeout"] = json!(format!("{}s", 1 + rng.below(4)));
-                    }
-                    calls.push(call);
-                }
-            }
+                    call
+                })
+                .collect();
             let mut s = json!({
                 "name": name,
                 "namespace": ns,
@@ -108,7 +127,7 @@ pub fn generate(p: &Params) -> Value {
                 "runsIn": runs_in,
                 "probes": {"liveness": "/healthz", "readiness": "/ready"},
                 // Services nothing calls are reached from outside the mesh.
-                "exposed": i == 0,
+                "exposed": !called[i],
             });
             if i % 4 == 0 {
                 s["circuitBreaker"] = json!({"consecutive5xx": 5, "interval": "10s", "baseEjectionTime": "30s", "maxEjectionPercent": 50});
@@ -122,7 +141,7 @@ pub fn generate(p: &Params) -> Value {
     json!({
         "mesh": {"name": "synth", "trustDomain": "synth-proj.svc.id.goog", "injection": "istio.io/rev=asm-managed"},
         "clusters": clusters,
-        "defaults": {"timeout": "5s", "retries": {"attempts": 2, "perTryTimeout": "2s", "on": "5xx,reset,connect-failure"}},
+        "defaults": {"timeout": "10s", "retries": 0},
         "services": services,
     })
 }

@@ -2,6 +2,7 @@
 //! primary span lies inside the node. A suppression without a reason, or one that silences
 //! nothing, is itself reported.
 
+use super::registry;
 use super::rules::{suppression_unused, suppression_without_reason};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::spec::{Allow, Spec};
@@ -58,14 +59,28 @@ pub fn apply(spec: &Spec, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             );
         }
         if !used {
+            let code = &allow.code.value;
+            // An allow naming an error did not go stale: it never could have worked.
+            let (message, label, help) = match registry::find(code) {
+                Some(rule) if rule.severity == Severity::Error => (
+                    format!(
+                        "`{code}` ({}) is an error, and errors cannot be suppressed",
+                        rule.name
+                    ),
+                    "cannot be suppressed",
+                    "an error makes the output wrong: fix it, and remove the suppression",
+                ),
+                _ => (
+                    format!("`{code}` is suppressed here but nothing reports it"),
+                    "suppresses nothing",
+                    "remove the suppression",
+                ),
+            };
             out.push(
                 suppression_unused::RULE
-                    .diag(format!(
-                        "`{}` is suppressed here but nothing reports it",
-                        allow.code.value
-                    ))
-                    .at(allow.code.span.clone(), "suppresses nothing")
-                    .help("remove the suppression")
+                    .diag(message)
+                    .at(allow.code.span.clone(), label)
+                    .help(help)
                     .fix(
                         "remove the suppression",
                         vec![(allow.span.clone(), String::new())],

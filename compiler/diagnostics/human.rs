@@ -24,7 +24,11 @@ impl fmt::Debug for View<'_> {
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        // Without a span there is no snippet to name the file: say it in the message.
+        match (&self.d.source, &self.d.primary) {
+            (Some(source), None) => write!(f, "{}: {}", source.name, self.d.message),
+            _ => f.write_str(&self.d.message),
+        }
     }
 }
 
@@ -73,24 +77,32 @@ impl miette::Diagnostic for View<'_> {
 struct Named<'a>(&'a Source);
 
 impl SourceCode for Named<'_> {
+    /// miette reads a span by scanning from the start of the text; on a large spec with many
+    /// findings that is quadratic. Hand it a window that starts a few lines before the span,
+    /// found with the source's line index, and shift the result back.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner =
-            self.0
-                .text
-                .as_str()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let source = self.0;
+        let (line, _) = source.line_col(span.offset());
+        let first_line = (line - 1).saturating_sub(context_lines_before);
+        let window_start = source.line_start(first_line);
+        let window = &source.text[window_start..];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.name.clone(),
+            source.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(
+                (inner.span().offset() + window_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + first_line,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first_line,
         )))
     }
 }

@@ -1,7 +1,10 @@
 //! One file per rule. Add a rule: write its file, add it here and to `registry::RULES`.
 
+pub mod call_cycle;
 pub mod cross_network_call;
 pub mod duplicate_name;
+pub mod ejection_single_replica;
+pub mod image_tag;
 pub mod internal_error;
 pub mod invalid_duration;
 pub mod invalid_name;
@@ -10,13 +13,19 @@ pub mod invalid_value;
 pub mod missing_firewall_rule;
 pub mod missing_key;
 pub mod missing_runs_in;
+pub mod mtls_permissive;
 pub mod overlapping_pod_cidrs;
+pub mod retries_exceed_timeout;
+pub mod retry_amplification;
 pub mod self_call;
 pub mod suppression_unused;
 pub mod suppression_without_reason;
 pub mod syntax_error;
+pub mod timeout_budget_inversion;
 pub mod unknown_cluster;
 pub mod unknown_key;
 pub mod unknown_principal;
 pub mod unknown_service;
+pub mod unreachable_service;
 pub mod unresolved_host;
+pub mod weakened_security;

@@ -5,7 +5,8 @@ rule! {
     ///
     /// ## What it does
     /// Reports an `allow` whose code no finding inside its node carries. Errors cannot be
-    /// suppressed: they make the output wrong.
+    /// suppressed: they make the output wrong, so an `allow` that names an error is reported
+    /// too, whether the error occurs or not.
     ///
     /// ## Why is this bad?
     /// It is stale (the finding was fixed) or misplaced (on the wrong node, or with a typo in

@@ -58,8 +58,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 ))
                 .at(name.span.clone(), "ambiguous")
                 .help(format!(
-                    "add `namespace` to the call, e.g. `namespace=\"{}\"`",
-                    namesakes[0]
+                    "add `namespace` to the call, e.g. `{}`",
+                    match spec.syntax {
+                        crate::syntax::Syntax::Kdl => format!("namespace=\"{}\"", namesakes[0]),
+                        crate::syntax::Syntax::Yaml => format!("namespace: {}", namesakes[0]),
+                    }
                 ))
             } else if let (Some(ns), false) = (&call.namespace, namesakes.is_empty()) {
                 RULE.diag(format!(

@@ -56,8 +56,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     "no stub Service is emitted for it",
                 )
                 .help(format!(
-                    "remove `stub #false` from `{}`, or run it in `{}` too",
-                    callee.name.value, cluster.value
+                    "remove `{}` from `{}`, or run it in `{}` too",
+                    match spec.syntax {
+                        crate::syntax::Syntax::Kdl => "stub #false",
+                        crate::syntax::Syntax::Yaml => "stub: false",
+                    },
+                    callee.name.value,
+                    cluster.value
                 )),
             );
         }
