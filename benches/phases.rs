@@ -6,8 +6,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use meshc::driver::{self, Input};
-use meshc::synth::{Params, generate, to_kdl, to_yaml};
 use meshc::syntax::{self, Syntax};
+use meshc::synth::{Params, generate, to_kdl, to_yaml};
 use std::hint::black_box;
 
 fn sizes() -> Vec<usize> {
@@ -49,7 +49,11 @@ fn meshes() -> Vec<Mesh> {
 fn phases(c: &mut Criterion) {
     for m in meshes() {
         let checked = driver::check(&m.yaml);
-        assert!(!checked.has_errors(), "the synthetic mesh of {} services is clean", m.n);
+        assert!(
+            !checked.has_errors(),
+            "the synthetic mesh of {} services is clean",
+            m.n
+        );
         let spec = checked.spec.expect("model");
         let plan = meshc::plan::plan(&spec);
         let files = meshc::emit::emit(&plan);
@@ -71,12 +75,18 @@ fn phases(c: &mut Criterion) {
         if !small {
             g.sample_size(10);
         }
-        g.bench_with_input(BenchmarkId::new("kdl", m.n), &m.kdl, |b, i| b.iter(|| driver::check(i)));
-        g.bench_with_input(BenchmarkId::new("yaml", m.n), &m.yaml, |b, i| b.iter(|| driver::check(i)));
+        g.bench_with_input(BenchmarkId::new("kdl", m.n), &m.kdl, |b, i| {
+            b.iter(|| driver::check(i))
+        });
+        g.bench_with_input(BenchmarkId::new("yaml", m.n), &m.yaml, |b, i| {
+            b.iter(|| driver::check(i))
+        });
         g.finish();
 
         let mut g = c.benchmark_group("plan");
-        g.bench_with_input(BenchmarkId::from_parameter(m.n), &spec, |b, s| b.iter(|| meshc::plan::plan(s)));
+        g.bench_with_input(BenchmarkId::from_parameter(m.n), &spec, |b, s| {
+            b.iter(|| meshc::plan::plan(s))
+        });
         g.finish();
 
         let mut g = c.benchmark_group("emit");
@@ -84,7 +94,9 @@ fn phases(c: &mut Criterion) {
         if !small {
             g.sample_size(10);
         }
-        g.bench_with_input(BenchmarkId::from_parameter(m.n), &plan, |b, p| b.iter(|| meshc::emit::emit(p)));
+        g.bench_with_input(BenchmarkId::from_parameter(m.n), &plan, |b, p| {
+            b.iter(|| meshc::emit::emit(p))
+        });
         g.finish();
 
         let mut g = c.benchmark_group("verify");
