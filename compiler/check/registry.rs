@@ -75,6 +75,13 @@ mod tests {
                 assert!(r.doc.contains(section), "{} lacks {section}", r.code);
             }
             assert!(!r.summary().is_empty());
+            // The summary is one line of the doc comment: `meshc rules` shows it whole.
+            let second = r.doc.lines().nth(1).unwrap_or("").trim();
+            assert!(
+                second.is_empty(),
+                "{}: the summary wraps onto a second line",
+                r.code
+            );
         }
     }
 

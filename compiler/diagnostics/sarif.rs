@@ -52,7 +52,6 @@ fn location(source: &Source, span: &Span, message: Option<&str>) -> Value {
             "region": {
                 "startLine": start_line, "startColumn": start_column,
                 "endLine": end_line, "endColumn": end_column,
-                "charOffset": span.start, "charLength": span.end - span.start,
             }
         }
     });

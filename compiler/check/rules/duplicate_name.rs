@@ -4,11 +4,12 @@ use crate::diagnostics::Diagnostic;
 use std::collections::HashMap;
 
 rule! {
-    /// Two clusters, or two services in one namespace, share a name; or a service lists a
-    /// cluster twice.
+    /// A cluster or service is defined twice, or a service lists a cluster twice.
     ///
     /// ## What it does
-    /// Reports the second definition and points at the first.
+    /// Reports two clusters of one name, two services of one name in one namespace, and a
+    /// cluster named twice in a service's `runs-in`; the finding is at the second definition
+    /// and points at the first.
     ///
     /// ## Why is this bad?
     /// Both would be written to the same Kubernetes objects: one silently replaces the other,
