@@ -74,14 +74,69 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) -> io::Result<()> {
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
+    sibling_of(out, tag, std::process::id())
+}
+
+fn sibling_of(out: &Path, tag: &str, pid: u32) -> PathBuf {
     let name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    out.with_file_name(format!(".{name}.meshc-{tag}-{}", std::process::id()))
+    out.with_file_name(format!(".{name}.meshc-{tag}-{pid}"))
+}
+
+/// Undo what an interrupted build left beside OUT: a build that died between its two renames
+/// left OUT missing and the previous tree in `.OUT.meshc-old-PID`, which is put back; temporary
+/// trees of builds that are no longer running are removed. Folders of a build still running
+/// (its process exists) are left alone.
+fn recover(out: &Path) -> io::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Some(name) = out.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(());
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let prefix = format!(".{name}.meshc-");
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some((tag, pid)) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split_once('-'))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        match tag {
+            "old" if !out.exists() => fs::rename(entry.path(), out)?,
+            "old" | "tmp" => fs::remove_dir_all(entry.path())?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process exists (Linux: `/proc/PID`); elsewhere, assume it does, and keep its files.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// Write `files` as the whole content meshc owns in OUT.
 pub fn write(out: &Path, files: &Files, force: bool) -> Result<WriteReport, Fatal> {
+    recover(out).map_err(|e| {
+        Fatal(format!(
+            "{}: recovering from an interrupted build: {e}",
+            out.display()
+        ))
+    })?;
     let existing = read_existing(out)?;
     if let Some(e) = &existing
         && !e.foreign.is_empty()
@@ -216,4 +271,55 @@ pub fn diff(out: &Path, files: &Files) -> Result<Option<String>, Fatal> {
         );
     }
     Ok((!text.is_empty()).then_some(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(content: &str) -> Files {
+        Files::from([("c1/a.yaml".to_string(), content.to_string())])
+    }
+
+    #[test]
+    fn an_interrupted_swap_is_undone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("deploy");
+        write(&out, &files("one\n"), false).unwrap();
+        // A build (pid 999999, long gone) died after moving OUT aside, before moving its tree in.
+        let dead = 999_999;
+        fs::rename(&out, sibling_of(&out, "old", dead)).unwrap();
+        fs::create_dir_all(sibling_of(&out, "tmp", dead).join("c1")).unwrap();
+        fs::write(sibling_of(&out, "tmp", dead).join("c1/a.yaml"), "half\n").unwrap();
+        let report = write(&out, &files("one\n"), false).unwrap();
+        assert_eq!(
+            report,
+            WriteReport {
+                written: 0,
+                unchanged: 1,
+                removed: 0
+            },
+            "the old tree is back"
+        );
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("deploy")],
+            "nothing else remains"
+        );
+    }
+
+    #[test]
+    fn a_running_builds_folders_are_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("deploy");
+        // pid 1 is always running.
+        fs::create_dir_all(sibling_of(&out, "tmp", 1)).unwrap();
+        write(&out, &files("x\n"), false).unwrap();
+        assert!(sibling_of(&out, "tmp", 1).exists());
+    }
 }
