@@ -60,11 +60,14 @@ fn accepts_every_example_in_both_syntaxes() {
     }
 }
 
+/// A change that makes a valid spec wrong.
+type Mutation = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn rejects_wrong_specs() {
     let v = validator();
     let seed = json_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed/mesh.yaml"));
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let mutations: Vec<(&str, Mutation)> = vec![
         (
             "unknown key",
             Box::new(|s| s["services"][0]["circuitBraker"] = Value::Bool(true)),
