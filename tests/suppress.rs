@@ -119,13 +119,12 @@ service "web" namespace="shop" {{
 #[test]
 fn a_suppression_covers_only_its_own_node() {
     // The allow on `web` does not reach `cart`'s image, nor the mesh's mTLS.
-    let text = format!(
-        r#"
-mesh "shop" {{
+    let text = r#"
+mesh "shop" {
     mtls "permissive"
-}}
+}
 cluster "east" network="default" pod-cidr="10.4.0.0/14" node-tag="gke-east-node"
-service "web" namespace="shop" {{
+service "web" namespace="shop" {
     allow "M0205" reason="dev"
     allow "M0501" reason="not here: the mesh is another node"
     image "us-docker.pkg.dev/shop-proj/apps/web:latest"
@@ -133,15 +132,14 @@ service "web" namespace="shop" {{
     runs-in "east"
     exposed #true
     calls "cart"
-}}
-service "cart" namespace="shop" {{
+}
+service "cart" namespace="shop" {
     image "us-docker.pkg.dev/shop-proj/apps/cart:latest"
     port 8080
     runs-in "east"
-}}
-"#
-    );
-    assert_eq!(codes(&text, Syntax::Kdl), ["M0501", "M0602", "M0205"]);
+}
+"#;
+    assert_eq!(codes(text, Syntax::Kdl), ["M0501", "M0602", "M0205"]);
     // On the mesh, it does.
     let text = text.replace(
         "    mtls \"permissive\"\n",
