@@ -7,7 +7,8 @@ use crate::syntax::Node;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-/// What the verifier keeps of one object: only what its checks read.
+/// What the verifier keeps of one object: only what its checks read, so that the syntax of a
+/// large tree is dropped file by file.
 pub enum Fact {
     Service {
         ports: Vec<u16>,
@@ -16,8 +17,34 @@ pub enum Fact {
     Workload {
         service_account: String,
     },
-    /// VirtualService, DestinationRule, AuthorizationPolicy: checked in full.
-    Policy(Node),
+    /// Its hosts, and its routes' destinations (host, port).
+    VirtualService {
+        hosts: Vec<String>,
+        destinations: Vec<(String, Option<u16>)>,
+    },
+    DestinationRule {
+        host: String,
+    },
+    /// The `app` it selects and, per rule, the ports and the principals it allows.
+    AuthorizationPolicy {
+        app: Option<String>,
+        rules: Vec<(Vec<u16>, Vec<String>)>,
+    },
+}
+
+impl Fact {
+    fn is_policy(&self) -> bool {
+        matches!(
+            self,
+            Fact::VirtualService { .. }
+                | Fact::DestinationRule { .. }
+                | Fact::AuthorizationPolicy { .. }
+        )
+    }
+}
+
+fn strings(nodes: &[Node]) -> impl Iterator<Item = String> + '_ {
+    nodes.iter().filter_map(|n| n.as_str().map(str::to_string))
 }
 
 /// One object of a manifest file.
@@ -58,10 +85,48 @@ impl Object {
                     .unwrap_or("default")
                     .to_string(),
             },
-            "VirtualService" | "DestinationRule" | "AuthorizationPolicy" => Fact::Policy(doc),
+            "VirtualService" => Fact::VirtualService {
+                hosts: strings(doc.list_at("/spec/hosts")).collect(),
+                destinations: doc
+                    .list_at("/spec/http")
+                    .iter()
+                    .flat_map(|route| route.list_at("/route"))
+                    .filter_map(|d| {
+                        let host = d.str_at("/destination/host")?.to_string();
+                        let port = d.at("/destination/port/number").and_then(Node::as_int);
+                        Some((host, port.and_then(|p| u16::try_from(p).ok())))
+                    })
+                    .collect(),
+            },
+            "DestinationRule" => Fact::DestinationRule {
+                host: doc.str_at("/spec/host")?.to_string(),
+            },
+            "AuthorizationPolicy" => Fact::AuthorizationPolicy {
+                app: doc
+                    .str_at("/spec/selector/matchLabels/app")
+                    .map(str::to_string),
+                rules: doc
+                    .list_at("/spec/rules")
+                    .iter()
+                    .map(|rule| {
+                        let ports = rule
+                            .list_at("/to")
+                            .iter()
+                            .flat_map(|t| t.list_at("/operation/ports"))
+                            .filter_map(|p| p.as_str()?.parse().ok())
+                            .collect();
+                        let principals = rule
+                            .list_at("/from")
+                            .iter()
+                            .flat_map(|f| strings(f.list_at("/source/principals")))
+                            .collect();
+                        (ports, principals)
+                    })
+                    .collect(),
+            },
             _ => return None,
         };
-        let place = matches!(fact, Fact::Policy(_)).then(|| (Arc::clone(source), span));
+        let place = fact.is_policy().then(|| (Arc::clone(source), span));
         Some(Object {
             kind,
             namespace,
@@ -69,13 +134,6 @@ impl Object {
             fact,
             place,
         })
-    }
-
-    pub fn policy(&self) -> Option<&Node> {
-        match &self.fact {
-            Fact::Policy(doc) => Some(doc),
-            _ => None,
-        }
     }
 }
 
@@ -110,7 +168,7 @@ impl Index {
                             .or_default()
                             .insert(cluster.clone());
                     }
-                    Fact::Policy(_) => {}
+                    _ => {}
                 }
             }
         }

@@ -19,8 +19,7 @@ use crate::check::rules::{missing_firewall_rule, unknown_principal, unresolved_h
 use crate::diagnostics::Diagnostic;
 use crate::driver::Fatal;
 use crate::emit::Files;
-use crate::syntax::Node;
-use index::{Index, Object};
+use index::{Fact, Index, Object};
 use std::path::Path;
 
 pub use load::{load_dir, load_files};
@@ -67,44 +66,36 @@ pub fn verify(m: &Manifests) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (cluster, objects) in &m.clusters {
         for o in objects {
-            let Some(doc) = o.policy() else { continue };
-            match o.kind.as_str() {
-                "VirtualService" => check_virtual_service(&index, cluster, o, doc, &mut out),
-                "DestinationRule" => {
-                    if let Some(host) = doc.str_at("/spec/host") {
+            match &o.fact {
+                Fact::VirtualService {
+                    hosts,
+                    destinations,
+                } => {
+                    for host in hosts {
                         check_host(&index, cluster, o, host, None, &mut out);
                     }
+                    for (host, port) in destinations {
+                        check_host(&index, cluster, o, host, *port, &mut out);
+                    }
                 }
-                "AuthorizationPolicy" => check_authorization(&index, m, cluster, o, doc, &mut out),
+                Fact::DestinationRule { host } => {
+                    check_host(&index, cluster, o, host, None, &mut out)
+                }
+                Fact::AuthorizationPolicy { app, rules } => {
+                    let allowed = Allowed {
+                        cluster,
+                        policy: o,
+                        callee: app.as_deref(),
+                    };
+                    for (ports, principals) in rules {
+                        check_authorization(&index, m, &allowed, ports, principals, &mut out);
+                    }
+                }
                 _ => {}
             }
         }
     }
     out
-}
-
-fn check_virtual_service(
-    index: &Index,
-    cluster: &str,
-    o: &Object,
-    doc: &Node,
-    out: &mut Vec<Diagnostic>,
-) {
-    for host in doc.list_at("/spec/hosts").iter().filter_map(Node::as_str) {
-        check_host(index, cluster, o, host, None, out);
-    }
-    for route in doc.list_at("/spec/http") {
-        for dest in route.list_at("/route") {
-            let Some(host) = dest.str_at("/destination/host") else {
-                continue;
-            };
-            let port = dest
-                .at("/destination/port/number")
-                .and_then(Node::as_int)
-                .and_then(|p| u16::try_from(p).ok());
-            check_host(index, cluster, o, host, port, out);
-        }
-    }
 }
 
 /// A mesh host must be a Service in this cluster (and have the port, when one is named).
@@ -146,88 +137,87 @@ fn check_host(
     }
 }
 
+/// An AuthorizationPolicy being checked: where it is, and the `app` it protects.
+struct Allowed<'a> {
+    cluster: &'a str,
+    policy: &'a Object,
+    callee: Option<&'a str>,
+}
+
+/// One rule of an AuthorizationPolicy: its principals exist, and the calls it allows resolve
+/// (and pass the firewall) from every cluster the callers run in.
 fn check_authorization(
     index: &Index,
     m: &Manifests,
-    cluster: &str,
-    o: &Object,
-    doc: &Node,
+    allowed: &Allowed,
+    ports: &[u16],
+    principals: &[String],
     out: &mut Vec<Diagnostic>,
 ) {
-    let callee = doc.str_at("/spec/selector/matchLabels/app");
-    for rule in doc.list_at("/spec/rules") {
-        let ports: Vec<u16> = rule
-            .list_at("/to")
-            .iter()
-            .flat_map(|t| t.list_at("/operation/ports"))
-            .filter_map(|p| p.as_str()?.parse().ok())
-            .collect();
-        let principals = rule
-            .list_at("/from")
-            .iter()
-            .flat_map(|f| f.list_at("/source/principals"));
-        for principal in principals.filter_map(Node::as_str) {
-            let Some((ns, sa)) = index::parse_principal(principal) else {
-                continue;
-            };
-            if ns == "istio-system" {
-                continue; // the mesh's own gateways: not part of the manifests
-            }
-            if !index.service_account_exists(&ns, &sa) {
-                out.push(at(
+    let (cluster, o) = (allowed.cluster, allowed.policy);
+    for principal in principals {
+        let Some((ns, sa)) = index::parse_principal(principal) else {
+            continue;
+        };
+        if ns == "istio-system" {
+            continue; // the mesh's own gateways: not part of the manifests
+        }
+        if !index.service_account_exists(&ns, &sa) {
+            out.push(at(
+                o,
+                unknown_principal::RULE
+                    .diag(format!(
+                        "AuthorizationPolicy {}/{} in `{cluster}` allows `{principal}`, but no cluster has ServiceAccount `{ns}/{sa}`",
+                        o.namespace, o.name
+                    ))
+                    .help("the principal never matches: fix the namespace or service account name"),
+                "allows it",
+            ));
+            continue;
+        }
+        let Some(callee) = allowed.callee else {
+            continue;
+        };
+        // The call this policy allows must resolve wherever the caller runs.
+        for caller_cluster in index.clusters_running_sa(&ns, &sa) {
+            match index.service(&caller_cluster, &o.namespace, callee) {
+                None => out.push(at(
                     o,
-                    unknown_principal::RULE
+                    unresolved_host::RULE
                         .diag(format!(
-                            "AuthorizationPolicy {}/{} in `{cluster}` allows `{principal}`, but no cluster has ServiceAccount `{ns}/{sa}`",
-                            o.namespace, o.name
+                            "`{ns}/{sa}` calls `{callee}.{}` from `{caller_cluster}`, where no Service `{callee}` resolves",
+                            o.namespace
                         ))
-                        .help("the principal never matches: fix the namespace or service account name"),
-                    "allows it",
-                ));
-                continue;
-            }
-            let Some(callee) = callee else { continue };
-            // The call this policy allows must resolve wherever the caller runs.
-            for caller_cluster in index.clusters_running_sa(&ns, &sa) {
-                match index.service(&caller_cluster, &o.namespace, callee) {
-                    None => out.push(at(
-                        o,
-                        unresolved_host::RULE
-                            .diag(format!(
-                                "`{ns}/{sa}` calls `{callee}.{}` from `{caller_cluster}`, where no Service `{callee}` resolves",
+                        .help(format!("add a Service `{callee}` in namespace `{}` to `{caller_cluster}`", o.namespace)),
+                    "allows the call",
+                )),
+                Some(have) => {
+                    for p in ports.iter().filter(|p| !have.contains(p)) {
+                        out.push(at(
+                            o,
+                            unresolved_host::RULE.diag(format!(
+                                "`{callee}.{}` in `{caller_cluster}` has no port {p}, which `{ns}/{sa}` is allowed to call",
                                 o.namespace
-                            ))
-                            .help(format!("add a Service `{callee}` in namespace `{}` to `{caller_cluster}`", o.namespace)),
-                        "allows the call",
-                    )),
-                    Some(have) => {
-                        for p in ports.iter().filter(|p| !have.contains(p)) {
-                            out.push(at(
-                                o,
-                                unresolved_host::RULE.diag(format!(
-                                    "`{callee}.{}` in `{caller_cluster}` has no port {p}, which `{ns}/{sa}` is allowed to call",
-                                    o.namespace
-                                )),
-                                "allows the port",
-                            ));
-                        }
+                            )),
+                            "allows the port",
+                        ));
                     }
                 }
-                if caller_cluster != cluster
-                    && let Some(fw) = &m.firewall
-                {
-                    for p in &ports {
-                        if !fw.allows(&caller_cluster, cluster, *p) {
-                            out.push(at(
-                                o,
-                                missing_firewall_rule::RULE
-                                    .diag(format!(
-                                        "no firewall rule lets pods of `{caller_cluster}` reach `{callee}` on nodes of `{cluster}`, port {p}"
-                                    ))
-                                    .help("add an ingress rule from the caller cluster's pod range to the callee cluster's node tag"),
-                                "allows the call",
-                            ));
-                        }
+            }
+            if caller_cluster != cluster
+                && let Some(fw) = &m.firewall
+            {
+                for p in ports {
+                    if !fw.allows(&caller_cluster, cluster, *p) {
+                        out.push(at(
+                            o,
+                            missing_firewall_rule::RULE
+                                .diag(format!(
+                                    "no firewall rule lets pods of `{caller_cluster}` reach `{callee}` on nodes of `{cluster}`, port {p}"
+                                ))
+                                .help("add an ingress rule from the caller cluster's pod range to the callee cluster's node tag"),
+                            "allows the call",
+                        ));
                     }
                 }
             }
