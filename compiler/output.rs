@@ -8,6 +8,7 @@
 
 use crate::driver::Fatal;
 use crate::emit::Files;
+use rayon::prelude::*;
 use similar::TextDiff;
 use std::collections::BTreeSet;
 use std::fs;
@@ -175,21 +176,30 @@ pub fn write(out: &Path, files: &Files, force: bool) -> Result<WriteReport, Fata
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir_all(&tmp)?;
-        for (rel, content) in files {
-            let dest = tmp.join(rel);
-            if let Some(parent) = dest.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            if existing.is_some() && old(rel).as_deref() == Some(content.as_bytes()) {
-                // Unchanged: link the old file instead of writing it again.
-                if fs::hard_link(out.join(rel), &dest).is_ok() {
-                    report.unchanged += 1;
-                    continue;
-                }
-            }
-            fs::write(&dest, content)?;
-            report.written += 1;
+        let dirs: BTreeSet<&Path> = files
+            .keys()
+            .filter_map(|rel| Path::new(rel).parent())
+            .collect();
+        for dir in dirs {
+            fs::create_dir_all(tmp.join(dir))?;
         }
+        // Files are independent: write them on every core. An unchanged file is linked from the
+        // old tree instead of written again.
+        let linked: Vec<bool> = files
+            .par_iter()
+            .map(|(rel, content)| {
+                let dest = tmp.join(rel);
+                if existing.is_some()
+                    && old(rel).as_deref() == Some(content.as_bytes())
+                    && fs::hard_link(out.join(rel), &dest).is_ok()
+                {
+                    return Ok(true);
+                }
+                fs::write(&dest, content).map(|()| false)
+            })
+            .collect::<io::Result<_>>()?;
+        report.unchanged = linked.iter().filter(|&&l| l).count();
+        report.written = linked.len() - report.unchanged;
         if let Some(e) = &existing {
             report.removed = e.owned.iter().filter(|k| !files.contains_key(*k)).count();
             // Forced: files meshc did not write are kept, as they were.
