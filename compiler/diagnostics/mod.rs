@@ -210,14 +210,25 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    // A typo of a name or key is short; a longer word is no typo to correct, and comparing it
+    // costs its length squared per candidate.
+    if len > MAX_SUGGESTION_LEN {
+        return None;
+    }
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip what cannot be close.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|&(d, _)| d <= limit)
         .min()
         .map(|(_, c)| c)
 }
+
+/// The longest word meshc looks for a near miss of (names are at most 63 characters).
+const MAX_SUGGESTION_LEN: usize = 128;
 
 /// Edit distance counting a swap of two neighbouring characters as one edit (optimal string
 /// alignment): `eats` is one edit from `east`, as a typist would count it.
@@ -267,5 +278,11 @@ mod tests {
         );
         assert_eq!(did_you_mean("billing", names), None);
         assert_eq!(did_you_mean("eats", ["east", "west"]), Some("east"));
+        let huge = "k".repeat(1_000_000);
+        assert_eq!(
+            did_you_mean(&huge, [huge.as_str()]),
+            None,
+            "no n² comparison of a huge word"
+        );
     }
 }
