@@ -45,14 +45,22 @@ impl Input {
             ))
         })?;
         let file = std::fs::File::open(path).map_err(|e| Fatal(format!("{name}: {e}")))?;
+        let file_size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
         let mut bytes = Vec::new();
         // Read one byte past the limit to know whether the file exceeds it, without reading it all.
         file.take(syntax::MAX_SOURCE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| Fatal(format!("{name}: {e}")))?;
         if bytes.len() > syntax::MAX_SOURCE_BYTES {
+            // Only the first bytes were read: the size, when the file system knows it, comes
+            // from the metadata (a pipe or a device has none worth quoting).
+            let size = file_size.filter(|&n| n > syntax::MAX_SOURCE_BYTES as u64);
             return Ok(Err(
-                syntax::input_too_large(bytes.len()).in_source(&Source::new(name, ""))
+                syntax::input_too_large(size).in_source(&Source::new(name, ""))
             ));
         }
         Ok(match String::from_utf8(bytes) {
@@ -71,7 +79,11 @@ impl Input {
                     .diag(format!(
                         "the file is not UTF-8 text (invalid byte at offset {at})"
                     ))
-                    .at(start..start + 1, "not UTF-8")
+                    // The byte became U+FFFD in the lossy text: the label covers all of it.
+                    .at(
+                        start..start + char::REPLACEMENT_CHARACTER.len_utf8(),
+                        "not UTF-8",
+                    )
                     .help("save the spec as UTF-8")
                     .in_source(&Source::new(name, lossy)))
             }

@@ -119,8 +119,14 @@ pub fn dns1123_label(s: &str) -> Result<(), String> {
         return Err("a name cannot be empty".into());
     }
     if s.len() > 63 {
+        // Quote a long name by its start: the message is read on one line (and a hostile
+        // spec's megabyte-long name would otherwise be printed whole).
+        let shown = match s.char_indices().nth(72) {
+            Some((end, _)) => format!("{}…", &s[..end]),
+            None => s.to_string(),
+        };
         return Err(format!(
-            "`{s}` is {} characters long; at most 63 are allowed",
+            "`{shown}` is {} characters long; at most 63 are allowed",
             s.len()
         ));
     }

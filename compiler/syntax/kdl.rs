@@ -24,6 +24,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use neco_kdl::{SpannedKdlEntry, SpannedKdlNode};
 use std::cell::Cell;
+use std::collections::HashMap;
 
 /// Nodes that repeat: KDL name, the list key they collect into, and the key of their argument.
 const REPEATED: &[(&str, &str, &str)] = &[
@@ -667,7 +668,7 @@ fn after_key(text: &str, key_end: usize, whole: Span) -> Span {
 }
 
 fn document<D: Doc>(d: &D, nodes: &[D::Node], errors: &mut Vec<Diagnostic>) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries = Entries::default();
     for node in nodes {
         let name = d.name(node);
         let name_span = d.name_span(node);
@@ -677,12 +678,7 @@ fn document<D: Doc>(d: &D, nodes: &[D::Node], errors: &mut Vec<Diagnostic>) -> V
         }
         if let Some(&(_, list_key, arg_key)) = REPEATED.iter().find(|r| r.0 == name) {
             let item = map_node(d, node, Some(arg_key), errors);
-            push_to_list(
-                &mut entries,
-                list_key,
-                name_span,
-                Node::new(item, node_span),
-            );
+            entries.push_to_list(list_key, name_span, Node::new(item, node_span));
             continue;
         }
         let has_children = d.children(node).is_some();
@@ -696,7 +692,7 @@ fn document<D: Doc>(d: &D, nodes: &[D::Node], errors: &mut Vec<Diagnostic>) -> V
             }
             for e in d.entries(node).iter().filter(|e| d.key(e).is_none()) {
                 let item = Node::new(value(d, e, errors), d.value_span(e));
-                push_to_list(&mut entries, &key, name_span.clone(), item);
+                entries.push_to_list(&key, name_span.clone(), item);
             }
             continue;
         }
@@ -730,15 +726,9 @@ fn document<D: Doc>(d: &D, nodes: &[D::Node], errors: &mut Vec<Diagnostic>) -> V
             ([one], false) => d.value_span(one),
             _ => node_span,
         };
-        push_unique(
-            &mut entries,
-            camel(name),
-            name_span,
-            Node::new(value, span),
-            errors,
-        );
+        entries.push_unique(camel(name), name_span, Node::new(value, span), errors);
     }
-    entries
+    entries.list
 }
 
 /// A node as a map: its named argument, its properties, its children.
@@ -748,17 +738,14 @@ fn map_node<D: Doc>(
     arg_key: Option<&str>,
     errors: &mut Vec<Diagnostic>,
 ) -> Value {
-    let mut entries = Vec::new();
+    let mut entries = Entries::default();
     let mut args = d.entries(node).iter().filter(|e| d.key(e).is_none());
     if let Some(key) = arg_key
         && let Some(arg) = args.next()
     {
         let span = d.value_span(arg);
-        entries.push(Entry {
-            key: key.to_string(),
-            key_span: span.clone(),
-            value: Node::new(value(d, arg, errors), span),
-        });
+        let value = Node::new(value(d, arg, errors), span.clone());
+        entries.push_unique(key.to_string(), span, value, errors);
     }
     for extra in args {
         errors.push(
@@ -773,26 +760,14 @@ fn map_node<D: Doc>(
         let Some(key) = d.key(prop) else { continue };
         let key_span = d.key_span(prop);
         let node = Node::new(value(d, prop, errors), d.value_span(prop));
-        push_unique(&mut entries, camel(key), key_span, node, errors);
+        entries.push_unique(camel(key), key_span, node, errors);
     }
     if let Some(children) = d.children(node) {
         for child in document(d, children, errors) {
-            if let Some(existing) = entries.iter_mut().find(|e| e.key == child.key) {
-                match (&mut existing.value.value, child.value.value) {
-                    // `port` nodes collected both from here and a sibling document merge.
-                    (Value::List(items), Value::List(more)) => items.extend(more),
-                    _ => errors.push(duplicate(
-                        &child.key,
-                        child.key_span,
-                        existing.key_span.clone(),
-                    )),
-                }
-            } else {
-                entries.push(child);
-            }
+            entries.merge(child, errors);
         }
     }
-    Value::Map(entries)
+    Value::Map(entries.list)
 }
 
 fn value<D: Doc>(d: &D, e: &D::Entry, errors: &mut Vec<Diagnostic>) -> Value {
@@ -812,38 +787,75 @@ fn value<D: Doc>(d: &D, e: &D::Entry, errors: &mut Vec<Diagnostic>) -> Value {
     }
 }
 
-fn push_to_list(entries: &mut Vec<Entry>, key: &str, key_span: Span, item: Node) {
-    if let Some(existing) = entries.iter_mut().find(|e| e.key == key)
-        && let Value::List(items) = &mut existing.value.value
-    {
-        existing.value.span.end = existing.value.span.end.max(item.span.end);
-        items.push(item);
-        return;
-    }
-    let span = item.span.clone();
-    entries.push(Entry {
-        key: key.to_string(),
-        key_span,
-        value: Node::new(Value::List(vec![item]), span),
-    });
+/// A map's entries in order, with an index by key: a KDL node with n children costs n, not n².
+#[derive(Default)]
+struct Entries {
+    list: Vec<Entry>,
+    index: HashMap<String, usize>,
 }
 
-fn push_unique(
-    entries: &mut Vec<Entry>,
-    key: String,
-    key_span: Span,
-    value: Node,
-    errors: &mut Vec<Diagnostic>,
-) {
-    if let Some(first) = entries.iter().find(|e| e.key == key) {
-        errors.push(duplicate(&key, key_span, first.key_span.clone()));
-        return;
+impl Entries {
+    fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        self.index.get(key).map(|&i| &mut self.list[i])
     }
-    entries.push(Entry {
-        key,
-        key_span,
-        value,
-    });
+
+    fn push(&mut self, entry: Entry) {
+        self.index.insert(entry.key.clone(), self.list.len());
+        self.list.push(entry);
+    }
+
+    /// Add an item to the list under `key` (a repeated node such as `port`).
+    fn push_to_list(&mut self, key: &str, key_span: Span, item: Node) {
+        if let Some(existing) = self.get_mut(key)
+            && let Value::List(items) = &mut existing.value.value
+        {
+            existing.value.span.end = existing.value.span.end.max(item.span.end);
+            items.push(item);
+            return;
+        }
+        let span = item.span.clone();
+        self.push(Entry {
+            key: key.to_string(),
+            key_span,
+            value: Node::new(Value::List(vec![item]), span),
+        });
+    }
+
+    /// Add a key that may be given once.
+    fn push_unique(
+        &mut self,
+        key: String,
+        key_span: Span,
+        value: Node,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(&i) = self.index.get(&key) {
+            errors.push(duplicate(&key, key_span, self.list[i].key_span.clone()));
+            return;
+        }
+        self.push(Entry {
+            key,
+            key_span,
+            value,
+        });
+    }
+
+    /// Add a child node's entry: lists merge (`port` nodes from here and from the children),
+    /// anything else may be given once.
+    fn merge(&mut self, child: Entry, errors: &mut Vec<Diagnostic>) {
+        let Some(existing) = self.get_mut(&child.key) else {
+            self.push(child);
+            return;
+        };
+        match (&mut existing.value.value, child.value.value) {
+            (Value::List(items), Value::List(more)) => items.extend(more),
+            _ => errors.push(duplicate(
+                &child.key,
+                child.key_span,
+                existing.key_span.clone(),
+            )),
+        }
+    }
 }
 
 fn duplicate(key: &str, span: Span, first: Span) -> Diagnostic {

@@ -30,7 +30,9 @@ pub fn syntax_for(path: &str) -> Option<Syntax> {
 /// Parse a spec source into a syntax tree.
 pub fn parse(source: &Arc<Source>, syntax: Syntax) -> Result<Document, Vec<Diagnostic>> {
     if source.text.len() > MAX_SOURCE_BYTES {
-        return Err(vec![input_too_large(source.text.len()).in_source(source)]);
+        return Err(vec![
+            input_too_large(u64::try_from(source.text.len()).ok()).in_source(source),
+        ]);
     }
     if source.text.trim().is_empty() {
         return Err(vec![
@@ -57,12 +59,18 @@ pub fn parse(source: &Arc<Source>, syntax: Syntax) -> Result<Document, Vec<Diagn
     Ok(Document { root, syntax })
 }
 
-pub fn input_too_large(len: usize) -> Diagnostic {
+/// The finding for an input over [`MAX_SOURCE_BYTES`]; `len` is its size, when known (a pipe's
+/// is not, and meshc never reads more than one byte past the limit to learn it).
+pub fn input_too_large(len: Option<u64>) -> Diagnostic {
+    let size = match len {
+        Some(len) => format!("the file is {len} bytes"),
+        None => format!("the file is larger than {MAX_SOURCE_BYTES} bytes"),
+    };
     Diagnostic::new(
         "M0001",
         "syntax-error",
         Severity::Error,
-        format!("the file is {len} bytes; meshc reads at most {MAX_SOURCE_BYTES} bytes"),
+        format!("{size}; meshc reads at most {MAX_SOURCE_BYTES} bytes"),
     )
     .help("split the file, or check that this is the file you meant")
 }

@@ -41,17 +41,27 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        /// Each key's index in `entries`: a duplicate is found in constant time, not by a scan
+        /// that makes a map of n keys cost n² (an 8 MiB map holds most of a million keys).
+        index: HashMap<String, usize>,
         key: Option<(String, Span)>,
         start: usize,
         anchor: usize,
     },
 }
 
+struct Anchored {
+    node: Node,
+    size: usize,
+    depth: usize,
+}
+
 struct Builder<'a> {
     text: &'a str,
     /// Byte offset of each character, when the text is not ASCII (saphyr counts characters).
     char_bytes: Option<Vec<usize>>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes by id, with their size in nodes and their depth in collections.
+    anchors: HashMap<usize, Anchored>,
     nodes: usize,
 }
 
@@ -119,11 +129,21 @@ impl<'a> Builder<'a> {
                     None
                 }
                 Event::Alias(id) => {
-                    let (node, size) = self.anchors.get(&id).cloned().ok_or_else(|| {
-                        syntax_error(span.clone(), "this alias names no anchor defined before it")
-                    })?;
+                    let Some(&Anchored { size, depth, .. }) = self.anchors.get(&id) else {
+                        return Err(syntax_error(
+                            span,
+                            "this alias names no anchor defined before it",
+                        ));
+                    };
+                    // An alias of a nested node nests it again: without this, a chain of
+                    // anchors builds a tree thousands of levels deep from a few lines.
+                    if stack.len() + depth > MAX_DEPTH {
+                        return Err(too_deep(span).help(
+                            "this alias puts its anchor's nesting under this place's; a mesh spec needs a handful of levels",
+                        ));
+                    }
                     self.count(size, &span)?;
-                    Some(node)
+                    self.anchors.get(&id).map(|a| a.node.clone())
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     if let Some(Frame::Map {
@@ -138,7 +158,14 @@ impl<'a> Builder<'a> {
                     let value = scalar(&text, style, is_str_tag);
                     let node = Node::new(value, span);
                     if anchor > 0 {
-                        self.anchors.insert(anchor, (node.clone(), 1));
+                        self.anchors.insert(
+                            anchor,
+                            Anchored {
+                                node: node.clone(),
+                                size: 1,
+                                depth: 0,
+                            },
+                        );
                     }
                     Some(node)
                 }
@@ -147,11 +174,9 @@ impl<'a> Builder<'a> {
                         return Err(syntax_error(span, "only plain keys are supported here"));
                     }
                     if stack.len() >= MAX_DEPTH {
-                        return Err(syntax_error(
-                            span,
-                            format!("nesting deeper than {MAX_DEPTH} levels"),
-                        )
-                        .help("a mesh spec needs a handful of levels; this input is not a spec"));
+                        return Err(too_deep(span).help(
+                            "a mesh spec needs a handful of levels; this input is not a spec",
+                        ));
                     }
                     self.count(1, &span)?;
                     let start = span.start;
@@ -164,6 +189,7 @@ impl<'a> Builder<'a> {
                     } else {
                         Frame::Map {
                             entries: Vec::new(),
+                            index: HashMap::new(),
                             key: None,
                             start,
                             anchor,
@@ -196,8 +222,15 @@ impl<'a> Builder<'a> {
                     .max(start);
                     let node = Node::new(value, start..end);
                     if anchor > 0 {
-                        let size = subtree_size(&node);
-                        self.anchors.insert(anchor, (node.clone(), size));
+                        let (size, depth) = measure(&node);
+                        self.anchors.insert(
+                            anchor,
+                            Anchored {
+                                node: node.clone(),
+                                size,
+                                depth,
+                            },
+                        );
                     }
                     Some(node)
                 }
@@ -206,18 +239,24 @@ impl<'a> Builder<'a> {
                 match stack.last_mut() {
                     None => root = Some(node),
                     Some(Frame::Seq { items, .. }) => items.push(node),
-                    Some(Frame::Map { entries, key, .. }) => {
+                    Some(Frame::Map {
+                        entries,
+                        index,
+                        key,
+                        ..
+                    }) => {
                         let Some((key, key_span)) = key.take() else {
                             return Err(syntax_error(
                                 node.span,
                                 "only plain keys are supported here",
                             ));
                         };
-                        if let Some(first) = entries.iter().find(|e| e.key == key) {
+                        if let Some(first) = index.get(&key).and_then(|&i| entries.get(i)) {
                             return Err(syntax_error(key_span, format!("duplicate key `{key}`"))
                                 .related(first.key_span.clone(), "first defined here")
                                 .help("each key may appear once in a map"));
                         }
+                        index.insert(key.clone(), entries.len());
                         entries.push(Entry {
                             key,
                             key_span,
@@ -231,12 +270,25 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn subtree_size(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::List(items) => items.iter().map(subtree_size).sum(),
-        Value::Map(entries) => entries.iter().map(|e| subtree_size(&e.value)).sum(),
-        _ => 0,
+fn too_deep(span: Span) -> Diagnostic {
+    syntax_error(span, format!("nesting deeper than {MAX_DEPTH} levels"))
+}
+
+/// A node's size in nodes and its depth in collections (a scalar is 0 deep). The recursion is
+/// bounded: no tree built here is more than `MAX_DEPTH` collections deep.
+fn measure(node: &Node) -> (usize, usize) {
+    let children: Box<dyn Iterator<Item = &Node>> = match &node.value {
+        Value::List(items) => Box::new(items.iter()),
+        Value::Map(entries) => Box::new(entries.iter().map(|e| &e.value)),
+        _ => return (1, 0),
+    };
+    let (mut size, mut depth) = (1, 0);
+    for child in children {
+        let (s, d) = measure(child);
+        size += s;
+        depth = depth.max(d);
     }
+    (size, depth + 1)
 }
 
 /// YAML 1.2 core schema resolution of a scalar.
@@ -319,6 +371,21 @@ mod tests {
         }
         let err = parse_one(&text).unwrap_err();
         assert!(err[0].message.contains("expands to more than"));
+    }
+
+    #[test]
+    fn aliases_count_toward_nesting() {
+        // 40 levels aliased under 40 more: each line alone is within the limit.
+        let text = format!(
+            "a: &a {}x{}\nb: {}*a{}\n",
+            "[".repeat(40),
+            "]".repeat(40),
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        let err = parse_one(&text).unwrap_err();
+        assert!(err[0].message.contains("nesting deeper"), "{err:?}");
+        assert_eq!(&text[err[0].primary.as_ref().unwrap().span.clone()], "*a");
     }
 
     #[test]
