@@ -32,7 +32,7 @@ time_runs() { # name, prepare-command, command
     for _ in $(seq "$runs"); do
         eval "$prepare"
         local t0; t0=$(now)
-        eval "$cmd" >/dev/null 2>&1
+        eval "$cmd" >/dev/null 2>&1 || { echo "compare.sh: failed: $cmd" >&2; exit 1; }
         t+=($(( $(now) - t0 )))
     done
     eval "$name=$(median "${t[@]}")"
@@ -43,15 +43,15 @@ time_runs lint_yaml ":" "$meshc lint $work/mesh.yaml"
 time_runs build "rm -rf $work/out" "$meshc build $work/mesh.kdl -o $work/out"
 time_runs rebuild ":" "$meshc build $work/mesh.kdl -o $work/out"
 time_runs copy "rm -rf $work/copy" "cp -r $work/out $work/copy"
-time_runs kustomize ":" "for c in $work/out/*/; do [ -f \$c/kustomization.yaml ] && kubectl kustomize \$c; done"
+time_runs kustomize ":" "for c in $work/out/*/; do if [ -f \$c/kustomization.yaml ]; then kubectl kustomize \$c; fi; done"
 
 files=$(find "$work/out" -type f | wc -l)
 bytes=$(du -sb "$work/out" | cut -f1)
 peak="n/a"
 if [ -x /usr/bin/time ]; then
     rm -rf "$work/out"
-    peak=$( { /usr/bin/time -f '%M' "$meshc" build "$work/mesh.kdl" -o "$work/out" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    peak="$((peak / 1024)) MiB"
+    /usr/bin/time -f '%M' -o "$work/rss" "$meshc" build "$work/mesh.kdl" -o "$work/out" >/dev/null 2>&1
+    peak="$(( $(tail -1 "$work/rss") / 1024 )) MiB"
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
