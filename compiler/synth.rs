@@ -4,6 +4,7 @@
 //! A mesh is generated as the YAML-shaped JSON value of the spec, then written in either
 //! syntax, so the two forms of one mesh are the same by construction.
 
+use crate::syntax::kdl::REPEATED;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -151,15 +152,6 @@ pub fn to_yaml(spec: &Value) -> String {
     serde_saphyr::to_string(spec).unwrap_or_default()
 }
 
-/// Nodes that repeat in KDL, with the key their first argument fills (see `syntax::kdl`).
-const REPEATED: &[(&str, &str, &str)] = &[
-    ("clusters", "cluster", "name"),
-    ("services", "service", "name"),
-    ("ports", "port", "port"),
-    ("calls", "calls", "service"),
-    ("allow", "allow", "code"),
-];
-
 /// A spec value written as KDL (the inverse of the KDL front-end's mapping).
 pub fn to_kdl(spec: &Value) -> String {
     let mut out = String::new();
@@ -186,7 +178,7 @@ fn scalar(v: &Value) -> String {
 fn write_entries(out: &mut String, map: &serde_json::Map<String, Value>, depth: usize) {
     let pad = "    ".repeat(depth);
     for (key, value) in map {
-        if let Some(&(_, node, arg)) = REPEATED.iter().find(|r| r.0 == key) {
+        if let Some(&(node, _, arg)) = REPEATED.iter().find(|r| r.1 == key) {
             for item in value.as_array().into_iter().flatten() {
                 write_node(out, &pad, node, item, Some(arg), depth);
             }

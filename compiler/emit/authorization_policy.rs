@@ -4,7 +4,7 @@ use super::istio::security::{
     Action, AuthorizationPolicy, AuthorizationPolicySpec, From, Operation, Rule, Source, To,
     WorkloadSelector,
 };
-use super::{ClusterContext, Object, istio_api, labels, metadata, object, selector};
+use super::{ClusterContext, Object, app_metadata, istio_api, object, selector};
 
 pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
     for w in &cx.cluster.workloads {
@@ -36,12 +36,7 @@ pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
             rules,
             ..Default::default()
         };
-        let meta = metadata(
-            &w.name,
-            Some(&w.namespace),
-            labels(Some(&w.name), None),
-            Some(&w.reason),
-        );
+        let meta = app_metadata(&w.name, &w.namespace, Some(&w.reason));
         out.push(object(
             "AuthorizationPolicy",
             Some(&w.namespace),

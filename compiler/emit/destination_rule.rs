@@ -4,7 +4,7 @@ use super::istio::networking::{
     ClientTlsSettings, ConnectionPoolSettings, DestinationRule, DestinationRuleSpec, HttpSettings,
     OutlierDetection, TcpSettings, TlsMode, TrafficPolicy,
 };
-use super::{ClusterContext, Object, istio_api, labels, metadata, object};
+use super::{ClusterContext, Object, app_metadata, istio_api, object};
 use crate::plan::CircuitBreakerPolicy;
 
 pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
@@ -21,12 +21,7 @@ pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
             }),
             ..Default::default()
         };
-        let meta = metadata(
-            &c.name,
-            Some(&c.namespace),
-            labels(Some(&c.name), None),
-            Some(&c.reason),
-        );
+        let meta = app_metadata(&c.name, &c.namespace, Some(&c.reason));
         out.push(object(
             "DestinationRule",
             Some(&c.namespace),

@@ -159,6 +159,12 @@ pub fn metadata(
     }
 }
 
+/// Metadata of an object about one app (its workload, host or policy): named after the app,
+/// labelled with it, with the reason it exists where there is one.
+pub fn app_metadata(app: &str, namespace: &str, reason: Option<&str>) -> ObjectMeta {
+    metadata(app, Some(namespace), labels(Some(app), None), reason)
+}
+
 pub fn selector(app: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("app".to_string(), app.to_string())])
 }

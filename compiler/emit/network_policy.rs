@@ -1,7 +1,7 @@
 //! NetworkPolicy: defence in depth beside the AuthorizationPolicy — ingress to a workload only
 //! on its ports, only from its callers (pods here; other clusters' pod ranges).
 
-use super::{ClusterContext, Object, labels, metadata, object, selector};
+use super::{ClusterContext, Object, app_metadata, object, selector};
 use crate::plan::INGRESS_GATEWAY_POD;
 use crate::plan::Workload;
 use k8s_openapi::api::networking::v1::{
@@ -74,12 +74,7 @@ fn policy(w: &Workload) -> NetworkPolicy {
         }]
     };
     NetworkPolicy {
-        metadata: metadata(
-            &w.name,
-            Some(&w.namespace),
-            labels(Some(&w.name), None),
-            Some(&w.reason),
-        ),
+        metadata: app_metadata(&w.name, &w.namespace, Some(&w.reason)),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector {
                 match_labels: Some(selector(&w.name)),

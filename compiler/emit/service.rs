@@ -1,6 +1,6 @@
 //! Service: each workload's host, and the stub Services that make remote hosts resolve.
 
-use super::{ClusterContext, Object, labels, metadata, object};
+use super::{ClusterContext, Object, app_metadata, object};
 use crate::plan::PlanPort;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -20,7 +20,7 @@ pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
 /// with no endpoints of it: DNS resolves the host, and Istio routes to the remote endpoints.
 fn service(name: &str, namespace: &str, ports: &[PlanPort], reason: Option<&str>) -> Service {
     Service {
-        metadata: metadata(name, Some(namespace), labels(Some(name), None), reason),
+        metadata: app_metadata(name, namespace, reason),
         spec: Some(ServiceSpec {
             selector: Some(super::selector(name)),
             ports: Some(

@@ -4,7 +4,7 @@ use super::istio::networking::{
     Destination, HttpMatchRequest, HttpRetry, HttpRoute, HttpRouteDestination, PortSelector,
     VirtualService, VirtualServiceSpec,
 };
-use super::{ClusterContext, Object, istio_api, labels, metadata, object, selector};
+use super::{ClusterContext, Object, app_metadata, istio_api, object, selector};
 use crate::plan::{CallPolicy, ClientPolicy, PlanPort};
 
 pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
@@ -18,12 +18,7 @@ pub fn emit(cx: &ClusterContext, out: &mut Vec<Object>) {
             http: routes(c, &http),
             ..Default::default()
         };
-        let meta = metadata(
-            &c.name,
-            Some(&c.namespace),
-            labels(Some(&c.name), None),
-            Some(&c.reason),
-        );
+        let meta = app_metadata(&c.name, &c.namespace, Some(&c.reason));
         out.push(object(
             "VirtualService",
             Some(&c.namespace),

@@ -27,7 +27,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 /// Nodes that repeat: KDL name, the list key they collect into, and the key of their argument.
-const REPEATED: &[(&str, &str, &str)] = &[
+pub(crate) const REPEATED: &[(&str, &str, &str)] = &[
     ("cluster", "clusters", "name"),
     ("service", "services", "name"),
     ("port", "ports", "port"),

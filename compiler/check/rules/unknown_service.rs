@@ -50,11 +50,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 RULE.diag(format!(
                     "`{}` is defined in namespaces {}; the call does not say which",
                     name.value,
-                    namesakes
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    quoted(&namesakes)
                 ))
                 .at(name.span.clone(), "ambiguous")
                 .help(format!(
@@ -70,15 +66,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     name.value, ns.value
                 ))
                 .at(ns.span.clone(), "not here")
-                .help(format!(
-                    "`{}` is in {}",
-                    name.value,
-                    namesakes
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                .help(format!("`{}` is in {}", name.value, quoted(&namesakes)))
             } else {
                 let mut d = RULE
                     .diag(format!(
@@ -108,4 +96,13 @@ pub(crate) fn spec_quote(syntax: crate::syntax::Syntax, text: &str) -> String {
         crate::syntax::Syntax::Kdl => format!("\"{text}\""),
         crate::syntax::Syntax::Yaml => text.to_string(),
     }
+}
+
+/// `a`, `b`: names as a message lists them.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
