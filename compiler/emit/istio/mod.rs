@@ -9,6 +9,40 @@
 pub mod networking;
 pub mod security;
 
+/// Declare a top-level Istio object (`apiVersion`, `kind`, `metadata`, `spec`, in that order)
+/// and its constructor, which sets `apiVersion` for the API version and `kind` to the type's
+/// name. `$group` names the [`IstioApi`] method that gives the group's `apiVersion`.
+macro_rules! istio_object {
+    ($(#[$doc:meta])* $name:ident, $spec:ty, $group:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", default)]
+        pub struct $name {
+            pub api_version: String,
+            pub kind: String,
+            pub metadata: ObjectMeta,
+            pub spec: $spec,
+        }
+
+        impl $name {
+            /// The `kind` of this object.
+            pub const KIND: &'static str = stringify!($name);
+
+            /// Builds the object with `apiVersion` and `kind` set for `api`.
+            #[must_use]
+            pub fn new(api: IstioApi, metadata: ObjectMeta, spec: $spec) -> Self {
+                Self {
+                    api_version: api.$group().to_owned(),
+                    kind: Self::KIND.to_owned(),
+                    metadata,
+                    spec,
+                }
+            }
+        }
+    };
+}
+pub(crate) use istio_object;
+
 /// The Istio CRD API version to emit (`v1` since Istio 1.22, `v1beta1` before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum IstioApi {

@@ -9,33 +9,14 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
-use super::IstioApi;
+use super::{IstioApi, istio_object};
 
-/// A VirtualService object (Istio reference: `VirtualService`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct VirtualService {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: VirtualServiceSpec,
-}
-
-impl VirtualService {
-    /// The `kind` of this object.
-    pub const KIND: &'static str = "VirtualService";
-
-    /// Builds a VirtualService with `apiVersion` and `kind` set for `api`.
-    #[must_use]
-    pub fn new(api: IstioApi, metadata: ObjectMeta, spec: VirtualServiceSpec) -> Self {
-        Self {
-            api_version: api.networking_api_version().to_owned(),
-            kind: Self::KIND.to_owned(),
-            metadata,
-            spec,
-        }
-    }
-}
+istio_object!(
+    /// A VirtualService object (Istio reference: `VirtualService`).
+    VirtualService,
+    VirtualServiceSpec,
+    networking_api_version
+);
 
 /// The spec of a VirtualService (Istio reference: `VirtualService`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -123,31 +104,12 @@ pub struct HttpRetry {
     pub retry_on: Option<String>,
 }
 
-/// A DestinationRule object (Istio reference: `DestinationRule`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct DestinationRule {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: DestinationRuleSpec,
-}
-
-impl DestinationRule {
-    /// The `kind` of this object.
-    pub const KIND: &'static str = "DestinationRule";
-
-    /// Builds a DestinationRule with `apiVersion` and `kind` set for `api`.
-    #[must_use]
-    pub fn new(api: IstioApi, metadata: ObjectMeta, spec: DestinationRuleSpec) -> Self {
-        Self {
-            api_version: api.networking_api_version().to_owned(),
-            kind: Self::KIND.to_owned(),
-            metadata,
-            spec,
-        }
-    }
-}
+istio_object!(
+    /// A DestinationRule object (Istio reference: `DestinationRule`).
+    DestinationRule,
+    DestinationRuleSpec,
+    networking_api_version
+);
 
 /// The spec of a DestinationRule (Istio reference: `DestinationRule`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
-use super::IstioApi;
+use super::{IstioApi, istio_object};
 
 /// Label selector for the workloads a policy applies to (Istio reference: `WorkloadSelector`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -15,31 +15,12 @@ pub struct WorkloadSelector {
     pub match_labels: BTreeMap<String, String>,
 }
 
-/// A PeerAuthentication object (Istio reference: `PeerAuthentication`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PeerAuthentication {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: PeerAuthenticationSpec,
-}
-
-impl PeerAuthentication {
-    /// The `kind` of this object.
-    pub const KIND: &'static str = "PeerAuthentication";
-
-    /// Builds a PeerAuthentication with `apiVersion` and `kind` set for `api`.
-    #[must_use]
-    pub fn new(api: IstioApi, metadata: ObjectMeta, spec: PeerAuthenticationSpec) -> Self {
-        Self {
-            api_version: api.security_api_version().to_owned(),
-            kind: Self::KIND.to_owned(),
-            metadata,
-            spec,
-        }
-    }
-}
+istio_object!(
+    /// A PeerAuthentication object (Istio reference: `PeerAuthentication`).
+    PeerAuthentication,
+    PeerAuthenticationSpec,
+    security_api_version
+);
 
 /// The spec of a PeerAuthentication (Istio reference: `PeerAuthentication`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -75,31 +56,12 @@ pub enum MtlsMode {
     Strict,
 }
 
-/// An AuthorizationPolicy object (Istio reference: `AuthorizationPolicy`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct AuthorizationPolicy {
-    pub api_version: String,
-    pub kind: String,
-    pub metadata: ObjectMeta,
-    pub spec: AuthorizationPolicySpec,
-}
-
-impl AuthorizationPolicy {
-    /// The `kind` of this object.
-    pub const KIND: &'static str = "AuthorizationPolicy";
-
-    /// Builds an AuthorizationPolicy with `apiVersion` and `kind` set for `api`.
-    #[must_use]
-    pub fn new(api: IstioApi, metadata: ObjectMeta, spec: AuthorizationPolicySpec) -> Self {
-        Self {
-            api_version: api.security_api_version().to_owned(),
-            kind: Self::KIND.to_owned(),
-            metadata,
-            spec,
-        }
-    }
-}
+istio_object!(
+    /// An AuthorizationPolicy object (Istio reference: `AuthorizationPolicy`).
+    AuthorizationPolicy,
+    AuthorizationPolicySpec,
+    security_api_version
+);
 
 /// The spec of an AuthorizationPolicy (Istio reference: `AuthorizationPolicy`).
 ///
