@@ -295,6 +295,28 @@ fn m0502_leaves_names_of_unresolved_calls_to_m0101() {
     assert_eq!(codes, ["M0101"]);
 }
 
+#[test]
+fn m0502_leaves_the_target_of_a_typo_to_m0101() {
+    // `web` calls `crat`: M0101 says "did you mean `cart`?", and `cart` is not also reported
+    // as unreachable; `admin`, which nothing names, still is.
+    let text = "mesh \"shop\"\ncluster \"east\" pod-cidr=\"10.4.0.0/14\" node-tag=\"n\"\n\
+        service \"web\" namespace=\"front\" { image \"r/web:1\"; port 8080; runs-in \"east\"; exposed #true; calls \"crat\"; }\n\
+        service \"cart\" namespace=\"front\" { image \"r/cart:1\"; port 8080; runs-in \"east\"; }\n\
+        service \"admin\" namespace=\"front\" { image \"r/admin:1\"; port 8080; runs-in \"east\"; }\n";
+    let checked = driver::check(&Input::new("mesh.kdl", text, Syntax::Kdl));
+    let found: Vec<(&str, String)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.clone()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(found[0].0, "M0101");
+    assert!(
+        found[1].0 == "M0502" && found[1].1.contains("`admin`"),
+        "{found:#?}"
+    );
+}
+
 // ---- M0205 image-tag ----
 
 #[test]

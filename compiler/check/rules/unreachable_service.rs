@@ -1,6 +1,6 @@
 use crate::check::Context;
 use crate::check::rule::{Check, rule};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::syntax::Syntax;
 use std::collections::HashSet;
 
@@ -53,10 +53,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         Syntax::Yaml => "exposed: true",
     };
     for (id, s) in spec.services.iter().enumerate() {
-        if s.exposed.value
-            || cx.graph.callers(id).next().is_some()
-            || unresolved.contains(s.name.value.as_str())
-        {
+        // A call that does not resolve may be meant for this service (exactly, in another
+        // namespace, or with a typo): M0101 reports that, and this would only add noise.
+        let meant = unresolved.contains(s.name.value.as_str())
+            || unresolved
+                .iter()
+                .any(|u| did_you_mean(u, [s.name.value.as_str()]).is_some());
+        if s.exposed.value || cx.graph.callers(id).next().is_some() || meant {
             continue;
         }
         let calls = if s.calls.is_empty() {
