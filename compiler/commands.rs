@@ -71,12 +71,6 @@ fn read(spec: &Path) -> Result<Result<Input, Diagnostic>, Fatal> {
     Input::read(spec)
 }
 
-fn failing(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
-    diagnostics.iter().any(|d| {
-        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
-    })
-}
-
 /// `meshc lint SPEC`.
 pub fn lint(opts: &LintOptions) -> Outcome {
     lint_all(
@@ -115,7 +109,7 @@ pub fn lint_all(specs: &[PathBuf], render: &Render, deny_warnings: bool) -> Outc
                 .push_str(&format!("{}: no problems found\n", spec.display()));
         }
     }
-    out.status = u8::from(failing(&all, false));
+    out.status = u8::from(diagnostics::has_errors(&all));
     out
 }
 
@@ -141,7 +135,6 @@ pub fn build(opts: &BuildOptions) -> Outcome {
         Ok(Ok(input)) => input,
     };
     let checked = driver::check(&input);
-    let warnings: Vec<Diagnostic> = checked.diagnostics.clone();
     let spec = match (&checked.spec, checked.has_errors()) {
         (Some(spec), false) => spec,
         _ => {
@@ -158,8 +151,9 @@ pub fn build(opts: &BuildOptions) -> Outcome {
             return out;
         }
     };
-    if opts.render.format != Format::Human || !warnings.is_empty() {
-        opts.render.put(&warnings, &mut out);
+    // The spec checked without errors: what it found are warnings and infos, shown with the build.
+    if opts.render.format != Format::Human || !checked.diagnostics.is_empty() {
+        opts.render.put(&checked.diagnostics, &mut out);
     }
     if opts.check {
         match output::diff(&opts.out, &files) {
@@ -223,7 +217,7 @@ pub fn verify(dir: &Path, render: &Render) -> Outcome {
                     dir.display()
                 ));
             }
-            out.status = u8::from(failing(&diagnostics, false));
+            out.status = u8::from(diagnostics::has_errors(&diagnostics));
             out
         }
     }

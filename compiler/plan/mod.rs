@@ -11,7 +11,7 @@ pub use firewall::{Firewall, FirewallRule};
 pub use workload::{INGRESS_GATEWAY_POD, Probe, Workload, WorkloadSecurity};
 
 use crate::spec::values::{Duration, Injection};
-use crate::spec::{IstioApi, Mtls, Protocol, ServiceId, Spec};
+use crate::spec::{IstioApi, Mtls, Protocol, Retries, ServiceId, Spanned, Spec};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything `build` writes.
@@ -226,16 +226,23 @@ fn describe_callers(spec: &Spec, callers: &[(ServiceId, usize)]) -> String {
     names.into_iter().collect::<Vec<_>>().join(", ")
 }
 
+impl CallPolicy {
+    /// The policy of a timeout and retries as the spec gives them.
+    fn new(timeout: Option<&Spanned<Duration>>, retries: Option<&Retries>) -> Self {
+        CallPolicy {
+            timeout: timeout.map(|t| t.value.clone()),
+            retries: retries.map(|r| RetryPolicy {
+                attempts: r.attempts.value,
+                per_try_timeout: r.per_try_timeout.as_ref().map(|t| t.value.clone()),
+                on: r.on.as_ref().map(|o| o.value.clone()),
+            }),
+        }
+    }
+}
+
 fn call_policy(spec: &Spec, caller: ServiceId, call: usize) -> CallPolicy {
     let call = &spec.services[caller].calls[call];
-    CallPolicy {
-        timeout: spec.call_timeout(call).map(|t| t.value.clone()),
-        retries: spec.call_retries(call).map(|r| RetryPolicy {
-            attempts: r.attempts.value,
-            per_try_timeout: r.per_try_timeout.as_ref().map(|t| t.value.clone()),
-            on: r.on.as_ref().map(|o| o.value.clone()),
-        }),
-    }
+    CallPolicy::new(spec.call_timeout(call), spec.call_retries(call))
 }
 
 /// The VirtualService and DestinationRule content for one host, from the callers here.
@@ -273,14 +280,10 @@ fn client_policy(
                 policy: policy.clone(),
             })
             .collect();
-        let default = CallPolicy {
-            timeout: spec.defaults.timeout.as_ref().map(|t| t.value.clone()),
-            retries: spec.defaults.retries.as_ref().map(|r| RetryPolicy {
-                attempts: r.attempts.value,
-                per_try_timeout: r.per_try_timeout.as_ref().map(|t| t.value.clone()),
-                on: r.on.as_ref().map(|o| o.value.clone()),
-            }),
-        };
+        let default = CallPolicy::new(
+            spec.defaults.timeout.as_ref(),
+            spec.defaults.retries.as_ref(),
+        );
         (routes, default)
     };
     ClientPolicy {
